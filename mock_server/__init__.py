@@ -1,0 +1,1 @@
+"""A local, offline mock of LivePerson Conversational Cloud (live chat)."""

@@ -1,0 +1,82 @@
+"""CLI: python -m mock_server [--host --port --tls --config FILE --seed N]."""
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from .model.seed import ConfigError, load_config
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    """The command line."""
+    p = argparse.ArgumentParser(prog="python -m mock_server",
+                                description="Run the LivePerson Conversational Cloud sandbox.")
+    p.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8080, help="port (default 8080; 0 picks a free one)")
+    p.add_argument("--tls", action="store_true",
+                   help="serve HTTPS with a self-signed certificate made at start")
+    p.add_argument("--tls-dir", default=".sandbox/tls",
+                   help="where --tls writes ca.pem, server.pem and server.key")
+    p.add_argument("--config", help="seed config (YAML or JSON); default config/sandbox.yaml")
+    p.add_argument("--seed", type=int, help="seed the id generator so a run repeats exactly")
+    p.add_argument("--movable-clock", action="store_true",
+                   help="let POST /_sandbox/clock/advance skip time ahead (for tests)")
+    p.add_argument("--log-level", default="INFO")
+    return p.parse_args(argv)
+
+
+def main(argv=None) -> int:
+    """Start the sandbox and serve until interrupted."""
+    args = parse_args(argv)
+    logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        config = load_config(args.config)
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+    from gevent import pywsgi  # imported here so `--help` stays fast
+    from .app import create_app, start_ticker
+    from .model.clock import OffsetClock
+
+    app = create_app(config, seed=args.seed, async_mode="gevent",
+                     clock=OffsetClock() if args.movable_clock else None)
+    ssl = {}
+    scheme = "http"
+    if args.tls:
+        from .tls import make_certificate
+        names = sorted({"localhost", "127.0.0.1", "::1", args.host} - {"0.0.0.0", "::"})
+        ca, cert, key = make_certificate(Path(args.tls_dir), names)
+        ssl = {"certfile": str(cert), "keyfile": str(key)}
+        scheme = "https"
+    server = pywsgi.WSGIServer((args.host, args.port), app, log=None, error_log=logging.getLogger("gevent"), **ssl)
+    server.init_socket()
+    port = server.socket.getsockname()[1]
+    start_ticker(app)
+    host = "localhost" if args.host in ("127.0.0.1", "0.0.0.0", "::", "::1") else args.host
+    base = f"{scheme}://{host}:{port}"
+    _banner(base, config, ca if args.tls else None)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def _banner(base: str, config: dict, ca) -> None:
+    """Print where everything is, so a developer can start at once."""
+    lines = [f"Conversational Cloud sandbox listening on {base}",
+             f"  home page         {base}/",
+             f"  CSDS domain       {base.split('://', 1)[1]}  (every service resolves here)"]
+    for account in config["accounts"]:
+        acct = account["id"]
+        lines.append(f"  account {acct}: Domain API {base}/csdr/account/{acct}/service/baseURI.json?version=1.0")
+        for user in account.get("users", []):
+            lines.append(f"    {user.get('userType', 'human'):5} {user['loginName']} / {user.get('password', '(app key)')}")
+    if ca:
+        lines.append(f"  TLS: self-signed; trust the CA at {Path(ca).resolve()} (or NODE_TLS_REJECT_UNAUTHORIZED=0)")
+    print("\n".join(lines), flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

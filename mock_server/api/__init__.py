@@ -1,0 +1,1 @@
+"""One Flask blueprint per public LivePerson API; views parse, call the model, render."""

@@ -1,0 +1,183 @@
+"""Chat Agent API (service agentVep): agent sessions, availability, ringing, chats, lines."""
+from flask import Blueprint, g
+
+from ..model.errors import BadRequest, NotFound
+from ..wire.chat import agent_chat_links, chat_json, chat_session_json, event_json, events_json, info_json
+from ..wire.formats import link, location, one_or_many
+from .common import agent_auth, event_body, int_arg, json_body, respond, root_url, sandbox
+
+bp = Blueprint("chat_agent", __name__)
+BASE = "/api/account/<account_id>/agentSession"
+
+
+def session_url(account_id: str, session_id: str) -> str:
+    """The absolute URL of an agent session, on the scheme and host the request used."""
+    return f"{root_url()}/api/account/{account_id}/agentSession/{session_id}"
+
+
+def _session(session_id):
+    return sandbox().agents.get(g.login, session_id)
+
+
+def _chat(session_id, chat_id):
+    session = _session(session_id)
+    return session, sandbox().agent_chat(session, chat_id)
+
+
+def _tz(account_id):
+    return sandbox().account(account_id).timezone
+
+
+@bp.post(BASE)
+@agent_auth
+def start_agent_session(account_id):
+    """Start an agent session; the body ({"loginData": ...}) is required but not read."""
+    json_body(required=False)  # malformed JSON is still a 400
+    session = sandbox().agents.start(g.login)
+    return respond(location("agentSessionLocation", session_url(account_id, session.id)))
+
+
+@bp.get(f"{BASE}/<session_id>")
+@agent_auth
+def agent_session(account_id, session_id):
+    """The agent session resource: its links and current state."""
+    session = _session(session_id)
+    url = session_url(account_id, session_id)
+    body = {"@id": session.id,
+            "link": [link(url, "self"), link(f"{url}/info", "info"),
+                     link(f"{url}/availability", "availability"),
+                     link(f"{url}/incomingRequests", "incoming-requests"),
+                     link(f"{url}/chatSessions", "chat-sessions"),
+                     link(f"{url}/availableAgents", "available-agents"),
+                     link(f"{url}/chat/availableSlots", "chat-available-slots")],
+            "availability": {"chat": session.availability, "voice": "Offline"}}
+    return respond({"agentSession": body})
+
+
+@bp.get(f"{BASE}/<session_id>/info")
+@agent_auth
+def agent_info(account_id, session_id):
+    """The agent's own profile: names, id, maxChats, availability, skills."""
+    session = _session(session_id)
+    account, user = sandbox().account(account_id), session.user
+    skills = [{"id": s, "name": account.skills[s].name} for s in user.skill_ids if s in account.skills]
+    info = {"link": link(f"{session_url(account_id, session_id)}/info", "self"),
+            "agentName": user.agent_name, "displayName": user.display_name,
+            "loginName": user.login_name, "id": user.id, "maxChats": str(user.max_chats),
+            "availability": {"chat": session.availability, "voice": "Offline"},
+            "skillsInfo": {"skillInfo": one_or_many(skills)} if skills else None}
+    return respond({"info": info})
+
+
+@bp.get(f"{BASE}/<session_id>/availability")
+@agent_auth
+def get_availability(account_id, session_id):
+    """The agent's current chat availability."""
+    session = _session(session_id)
+    return respond({"availability": {"chat": session.availability, "voice": "Offline"}})
+
+
+@bp.put(f"{BASE}/<session_id>/availability")
+@agent_auth
+def set_availability(account_id, session_id):
+    """Set availability: {"availability": {"chat": "Online"|"Away"|"Occupied"}}."""
+    session = _session(session_id)
+    availability = json_body().get("availability")
+    if not isinstance(availability, dict) or "chat" not in availability:
+        raise BadRequest("The body must be {\"availability\": {\"chat\": ...}}", 1)
+    sandbox().agents.set_availability(session, availability["chat"])
+    return respond({"availability": {"chat": session.availability}})
+
+
+@bp.get(f"{BASE}/<session_id>/incomingRequests")
+@agent_auth
+def incoming_requests(account_id, session_id):
+    """How many chats ring at this session; with a link to accept the next when any do."""
+    session = _session(session_id)
+    body = {"ringingCount": str(len(session.ringing))}
+    if session.ringing:
+        body["link"] = link(f"{session_url(account_id, session_id)}/incomingRequests",
+                            "accept-next-chat")
+    return respond({"incomingRequests": body})
+
+
+@bp.post(f"{BASE}/<session_id>/incomingRequests")
+@agent_auth
+def accept_chat(account_id, session_id):
+    """Accept the next ringing chat: 201 with its location."""
+    session = _session(session_id)
+    json_body(required=False)
+    chat = sandbox().accept_chat(session)
+    href = f"{session_url(account_id, session_id)}/chat/{chat.id}"
+    return respond(location("chatLocation", href), 201)
+
+
+@bp.get(f"{BASE}/<session_id>/chatSessions")
+@agent_auth
+def chat_sessions(account_id, session_id):
+    """The chats this agent is chatting in."""
+    session = _session(session_id)
+    url = session_url(account_id, session_id)
+    items = [chat_session_json(c, url) for c in sandbox().chat_sessions(session)]
+    return respond({"chatSessions": {"chatSession": one_or_many(items)} if items else {}})
+
+
+@bp.get(f"{BASE}/<session_id>/chat/<chat_id>")
+@agent_auth
+def chat_resource(account_id, session_id, chat_id):
+    """The whole chat: links, events (from `from`), info."""
+    session, chat = _chat(session_id, chat_id)
+    start = int_arg("from", 0)
+    url = session_url(account_id, session_id)
+    sb = sandbox()
+    return respond(chat_json(chat, f"{url}/chat/{chat.id}", agent_chat_links(chat, url, start),
+                             start, False, _tz(account_id), None, sb.clock.now()))
+
+
+@bp.get(f"{BASE}/<session_id>/chat/<chat_id>/events")
+@agent_auth
+def chat_events(account_id, session_id, chat_id):
+    """Poll the chat's events from `from` on; follow the `next` link."""
+    _, chat = _chat(session_id, chat_id)
+    chat_url = f"{session_url(account_id, session_id)}/chat/{chat.id}"
+    return respond({"events": events_json(chat, chat_url, int_arg("from", 0), False,
+                                          _tz(account_id))})
+
+
+@bp.get(f"{BASE}/<session_id>/chat/<chat_id>/events/<event_id>")
+@agent_auth
+def chat_event(account_id, session_id, chat_id, event_id):
+    """One event of the chat (the location a POST to events returns)."""
+    _, chat = _chat(session_id, chat_id)
+    if not event_id.isdigit() or int(event_id) >= len(chat.events):
+        raise NotFound(f"Event {event_id} was not found in chat {chat_id}", 45)
+    return respond({"event": event_json(chat.events[int(event_id)], _tz(account_id))})
+
+
+@bp.post(f"{BASE}/<session_id>/chat/<chat_id>/events")
+@agent_auth
+def add_event(account_id, session_id, chat_id):
+    """Add a line ({"event": {"@type": "line", ...}}) or end the chat (state "ended")."""
+    session, chat = _chat(session_id, chat_id)
+    event = event_body()
+    sb = sandbox()
+    chat_url = f"{session_url(account_id, session_id)}/chat/{chat.id}"
+    if event["type"] == "state":
+        if event.get("state") != "ended":
+            raise BadRequest("An agent can only set the state 'ended'", 38)
+        ended = sb.agent_end_chat(session, chat)
+        return respond(location("chatLocation", f"{chat_url}/events/{ended.id}"), 201)
+    line = sb.agent_line(session, chat, event.get("text"), event.get("textType") or "plain",
+                         event.get("subType") or "REGULAR", event.get("json"))
+    return respond(location("chatEventLocation", f"{chat_url}/events/{line.id}"), 201)
+
+
+@bp.get(f"{BASE}/<session_id>/chat/<chat_id>/info")
+@agent_auth
+def chat_info(account_id, session_id, chat_id):
+    """The chat's info: state, agent, visitor, typing, timing."""
+    _, chat = _chat(session_id, chat_id)
+    chat_url = f"{session_url(account_id, session_id)}/chat/{chat.id}"
+    return respond({"info": info_json(chat, chat_url, _tz(account_id), False, None,
+                                      sandbox().clock.now())})
+

@@ -1,0 +1,126 @@
+"""What every view shares: the sandbox, the request's base URL, bodies, auth, responses."""
+import json
+from functools import wraps
+
+from flask import Response, current_app, g, request
+
+from ..model.errors import BadRequest, Unauthorized
+from ..model.sandbox import Sandbox
+
+GLOBAL_APP_KEY = "721c180b09eb463d9f3191c41762bb68"  # LivePerson's documented global key
+
+
+def sandbox() -> Sandbox:
+    """The Sandbox of the app serving this request."""
+    return current_app.extensions["sandbox"]
+
+
+def root_url() -> str:
+    """`scheme://host:port` as the request came in: every @href is built on it."""
+    return f"{request.scheme}://{request.host}"
+
+
+def respond(payload=None, status: int = 200, headers: dict | None = None) -> Response:
+    """A LivePerson-style response: JSON (compact, key order kept), or empty when no payload."""
+    if payload is None:
+        return Response(b"", status=status, headers=headers, content_type="application/json")
+    body = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+    return Response(body, status=status, headers=headers, content_type="application/json")
+
+
+def json_body(required: bool = True) -> dict:
+    """The request body as a JSON object; 400 when it is malformed or not an object."""
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        if required:
+            raise BadRequest("The request body is empty; a JSON object is required", 1)
+        return {}
+    try:
+        body = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise BadRequest("The request body is not valid JSON", 1) from None
+    if not isinstance(body, dict):
+        raise BadRequest("The request body must be a JSON object", 1)
+    return body
+
+
+def int_arg(name: str, default: int | None = None, minimum: int = 0) -> int | None:
+    """An integer query parameter; 400 when it is not a number or is below `minimum`."""
+    raw = request.args.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise BadRequest(f"Query parameter '{name}' must be an integer", 1) from None
+    if value < minimum:
+        raise BadRequest(f"Query parameter '{name}' must be at least {minimum}", 1)
+    return value
+
+
+def bearer_token() -> str | None:
+    """The token of an `Authorization: Bearer <token>` header, if any."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.strip().partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def locked(view):
+    """Run the view (its model calls and its rendering) under the sandbox lock."""
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        with sandbox().lock:
+            return view(*args, **kwargs)
+    return wrapper
+
+
+def agent_auth(view):
+    """Chat Agent and other bearer APIs: the bearer must be live and of the path's account."""
+    @wraps(view)
+    def wrapper(account_id, *args, **kwargs):
+        sb = sandbox()
+        with sb.lock:
+            sb.account(account_id)
+            g.login = sb.logins.authenticate(account_id, bearer_token())
+            return view(account_id, *args, **kwargs)
+    return wrapper
+
+
+def app_key() -> str | None:
+    """The Server Chat API's app key: `Authorization: LivePerson appKey=...` or `?appKey=`."""
+    header = request.headers.get("Authorization", "").strip()
+    scheme, _, rest = header.partition(" ")
+    if scheme.lower() == "liveperson":
+        for part in rest.replace(",", " ").split():
+            name, _, value = part.partition("=")
+            if name.strip().lower() == "appkey" and value.strip():
+                return value.strip().strip('"')
+    return request.args.get("appKey") or request.args.get("appkey")
+
+
+def consumer_auth(view):
+    """Server Chat API: a valid app key (the global one or the account's own) is required."""
+    @wraps(view)
+    def wrapper(account_id, *args, **kwargs):
+        sb = sandbox()
+        with sb.lock:
+            account = sb.account(account_id)
+            key = app_key()
+            if not key:
+                raise Unauthorized("Authorization header 'LivePerson appKey=...' is required", 2)
+            if key != GLOBAL_APP_KEY and key not in account.app_keys:
+                raise Unauthorized(f"appKey {key} is not valid for account {account_id}", 3)
+            g.account = account
+            return view(account_id, *args, **kwargs)
+    return wrapper
+
+
+def event_body() -> dict:
+    """The `event` object of a POST to a chat's events, its type copied under `type`."""
+    event = json_body().get("event")
+    if not isinstance(event, dict):
+        raise BadRequest("The body must carry an 'event' object", 1)
+    kind = event.get("@type", event.get("type"))
+    if kind not in ("line", "state"):
+        raise BadRequest("event '@type' must be 'line' or 'state'", 1)
+    return {**event, "type": kind}

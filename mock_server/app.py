@@ -1,0 +1,82 @@
+"""create_app: one Flask app (and Socket.IO) around one Sandbox."""
+import logging
+
+from flask import Flask, request
+from flask_socketio import SocketIO
+from werkzeug.exceptions import HTTPException
+
+from .api import chat_agent, domain, login, server_chat
+from .api.common import respond
+from .control import bp as control_bp
+from .model.clock import Clock
+from .model.errors import SandboxError
+from .model.sandbox import Sandbox
+from .pages import bp as pages_bp
+from .realtime import attach_realtime
+from .wire.errors import envelope, status_of
+from .wire.negotiation import LivePersonRequestMiddleware
+
+log = logging.getLogger(__name__)
+
+
+def create_app(config: dict | None = None, *, clock: Clock | None = None, seed: int | None = None,
+               async_mode: str | None = None) -> Flask:
+    """Build the app: a fresh Sandbox from `config` (the demo config when None)."""
+    app = Flask(__name__, static_folder=None)
+    sb = Sandbox(config, clock=clock, seed=seed)
+    app.extensions["sandbox"] = sb
+    app.wsgi_app = LivePersonRequestMiddleware(app.wsgi_app)
+    for blueprint in (domain.bp, login.bp, chat_agent.bp, server_chat.bp, control_bp, pages_bp):
+        app.register_blueprint(blueprint)
+    _register_errors(app, sb)
+    socketio = SocketIO(app, async_mode=async_mode, cors_allowed_origins=[], logger=False,
+                        engineio_logger=False)
+    app.extensions["sandbox.socketio"] = socketio
+    attach_realtime(socketio, sb)
+    return app
+
+
+def start_ticker(app: Flask, interval: float = 1.0) -> None:
+    """Apply timeouts (ring, login TTL, ...) every `interval` seconds in the background."""
+    socketio: SocketIO = app.extensions["sandbox.socketio"]
+    sb: Sandbox = app.extensions["sandbox"]
+
+    def loop():
+        while True:
+            socketio.sleep(interval)
+            try:
+                sb.tick()
+            except Exception:  # a bad tick must not stop the next one
+                log.exception("sandbox tick failed")
+
+    socketio.start_background_task(loop)
+
+
+def _register_errors(app: Flask, sb: Sandbox) -> None:
+    """Every error leaves as LivePerson's envelope: never a traceback, never an HTML page."""
+
+    @app.errorhandler(SandboxError)
+    def sandbox_error(exc: SandboxError):
+        status = status_of(exc.response_status)
+        return respond(envelope(exc.message, exc.internal_code, exc.response_status,
+                                sb.clock.now()), status)
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        names = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 400: "BAD_REQUEST",
+                 413: "BAD_REQUEST", 415: "UNSUPPORTED_MEDIA_TYPE"}
+        name = names.get(exc.code, "BAD_REQUEST")
+        message = {404: f"No resource at {request.path}",
+                   405: f"Method {request.method} is not allowed on {request.path}"}.get(
+                       exc.code, exc.description or exc.name)
+        response = respond(envelope(message, exc.code or 400, name, sb.clock.now()),
+                           exc.code or 400)
+        if exc.code == 405 and getattr(exc, "valid_methods", None):
+            response.headers["Allow"] = ", ".join(exc.valid_methods)
+        return response
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception):
+        log.exception("unexpected error on %s %s", request.method, request.path)
+        return respond(envelope("Internal server error", 500, "INTERNAL_SERVER_ERROR",
+                                sb.clock.now()), 500)

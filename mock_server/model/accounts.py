@@ -1,0 +1,125 @@
+"""Accounts and what they hold: users (human and bot), skills, campaigns, engagements."""
+from dataclasses import dataclass, field
+
+from .errors import BadRequest, NotFound
+
+HUMAN, BOT = "human", "bot"
+
+
+@dataclass
+class AppKeySet:
+    """The four OAuth1 values of an API key; a bot user logs in with them (application login)."""
+
+    app_key: str
+    secret: str
+    access_token: str
+    access_token_secret: str
+
+
+@dataclass
+class Skill:
+    """A routing skill: chats requested on it ring agents who have it."""
+
+    id: str
+    name: str
+    description: str = ""
+
+
+@dataclass
+class User:
+    """A login user: a human agent, a bot, or an administrator."""
+
+    id: str
+    login_name: str
+    password: str | None
+    user_type: str = HUMAN
+    nickname: str = ""
+    full_name: str = ""
+    email: str = ""
+    picture_url: str = ""
+    max_chats: int = -1
+    skill_ids: list[str] = field(default_factory=list)
+    is_admin: bool = False
+    enabled: bool = True
+    pid: str = ""
+    app_keys: list[AppKeySet] = field(default_factory=list)
+    agent_group_id: str = "-1"
+
+    @property
+    def agent_name(self) -> str:
+        """The name visitors see (LivePerson's nickname)."""
+        return self.nickname or self.full_name or self.login_name
+
+    @property
+    def display_name(self) -> str:
+        """The name shown in agent lists."""
+        return self.full_name or self.nickname or self.login_name
+
+
+@dataclass
+class Engagement:
+    """A live-chat entry point of a campaign; it names the skill its chats route to."""
+
+    id: str
+    campaign_id: str
+    name: str
+    skill_id: str | None
+    description: str = ""
+    enabled: bool = True
+    language: str = "en-US"
+    window_id: str = ""
+
+
+@dataclass
+class Campaign:
+    """A campaign: a named, publishable group of engagements."""
+
+    id: str
+    name: str
+    description: str = ""
+    status: int = 1  # 1 published, 0 unpublished
+    engagement_ids: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Account:
+    """One LivePerson account (a "site") and everything configured in it."""
+
+    id: str
+    name: str = ""
+    timezone: str = "UTC"
+    app_keys: list[str] = field(default_factory=list)
+    chat_timeout: int = 40
+    skills: dict[str, Skill] = field(default_factory=dict)
+    users: dict[str, User] = field(default_factory=dict)
+    campaigns: dict[str, Campaign] = field(default_factory=dict)
+    engagements: dict[str, Engagement] = field(default_factory=dict)
+
+    def user_by_login(self, login_name: str) -> User | None:
+        """The user with this login name, or None."""
+        for user in self.users.values():
+            if user.login_name == login_name:
+                return user
+        return None
+
+    def skill_by_name(self, name: str) -> Skill | None:
+        """The skill with this name, or None."""
+        for skill in self.skills.values():
+            if skill.name == name:
+                return skill
+        return None
+
+    def find_skill(self, ref) -> Skill:
+        """A skill named by id or by name, as the Server Chat API's `skill` parameter allows."""
+        ref = str(ref).strip()
+        skill = self.skills.get(ref) or self.skill_by_name(ref)
+        if skill is None:
+            raise BadRequest(f"Skill '{ref}' does not exist in account {self.id}", 20)
+        return skill
+
+    def engagement(self, engagement_id) -> Engagement:
+        """The engagement with this id, or NotFound."""
+        engagement = self.engagements.get(str(engagement_id).strip())
+        if engagement is None:
+            raise BadRequest(f"Engagement '{engagement_id}' does not exist in account {self.id}", 21)
+        return engagement

@@ -1,0 +1,44 @@
+"""One id generator per sandbox: seedable, so a run can be repeated exactly."""
+import random
+import secrets
+
+
+class IdGenerator:
+    """Makes every id the sandbox hands out: numeric ids, tokens and LivePerson chat ids."""
+
+    def __init__(self, seed: int | None = None):
+        # A seeded run must repeat exactly; an unseeded one gets unguessable tokens.
+        self._rng = random.Random(seed) if seed is not None else secrets.SystemRandom()
+        self._issued: set[str] = set()
+
+    def _unique(self, make) -> str:
+        while True:
+            value = make()
+            if value not in self._issued:
+                self._issued.add(value)
+                return value
+
+    def digits(self, n: int) -> str:
+        """A fresh number of exactly `n` digits, as a string (no leading zero)."""
+        low, high = 10 ** (n - 1), 10**n - 1
+        return self._unique(lambda: str(self._rng.randint(low, high)))
+
+    def hex(self, nbytes: int = 32) -> str:
+        """A fresh lowercase hex token of 2*nbytes characters (bearer, csrf)."""
+        return self._unique(lambda: "%0*x" % (nbytes * 2, self._rng.getrandbits(nbytes * 8)))
+
+    def token(self, length: int = 22) -> str:
+        """A fresh url-safe token like LivePerson's LETag visitor and session ids."""
+        alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+        return self._unique(lambda: "".join(self._rng.choice(alphabet) for _ in range(length)))
+
+    def chat_id(self) -> tuple[str, str]:
+        """A chat id `H<digits>-<hex>K<digits>` and its visit id (the same without the middle)."""
+        while True:
+            head = "H" + str(self._rng.randint(10**18, 9 * 10**18))
+            middle = "%032x" % self._rng.getrandbits(128)
+            tail = "K" + str(self._rng.randint(10**6, 9999999))
+            chat_id = f"{head}-{middle}{tail}"
+            if chat_id not in self._issued:
+                self._issued.add(chat_id)
+                return chat_id, head + tail

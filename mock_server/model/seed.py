@@ -1,0 +1,121 @@
+"""Build accounts from the seed config (YAML or JSON) into model objects."""
+import json
+from pathlib import Path
+
+import yaml
+
+from .accounts import BOT, HUMAN, Account, AppKeySet, Campaign, Engagement, Skill, User
+from .ids import IdGenerator
+
+DEFAULT_CONFIG = Path(__file__).resolve().parents[2] / "config" / "sandbox.yaml"
+
+DEFAULT_SETTINGS = {
+    "login_idle_ttl_seconds": 1800,
+    "login_absolute_ttl_seconds": 28800,
+    "ring_timeout_seconds": 30,
+    "agent_session_timeout_seconds": 120,
+}
+
+
+class ConfigError(ValueError):
+    """The seed config is not usable; the message says where."""
+
+
+def load_config(path: str | Path | None = None) -> dict:
+    """Read a seed config file (YAML, or JSON by suffix); the demo config by default."""
+    path = Path(path) if path else DEFAULT_CONFIG
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot read config {path}: {exc.strerror}") from exc
+    try:
+        data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+    except (ValueError, yaml.YAMLError) as exc:
+        raise ConfigError(f"config {path} is not valid: {exc}") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("accounts"), list):
+        raise ConfigError(f"config {path} needs a top-level 'accounts' list")
+    return data
+
+
+def settings_of(config: dict) -> dict:
+    """The timing settings of a config, defaults filled in."""
+    return {**DEFAULT_SETTINGS, **(config.get("settings") or {})}
+
+
+def build_accounts(config: dict, ids: IdGenerator) -> dict[str, Account]:
+    """Turn the config's `accounts` list into Account objects keyed by account id."""
+    accounts: dict[str, Account] = {}
+    for raw in config["accounts"]:
+        account = _account(raw, ids)
+        if account.id in accounts:
+            raise ConfigError(f"account {account.id} appears twice")
+        accounts[account.id] = account
+    return accounts
+
+
+def _id(raw: dict, ids: IdGenerator, digits: int = 10) -> str:
+    return str(raw["id"]) if raw.get("id") is not None else ids.digits(digits)
+
+
+def _account(raw: dict, ids: IdGenerator) -> Account:
+    try:
+        account = Account(
+            id=str(raw["id"]),
+            name=raw.get("name", ""),
+            timezone=raw.get("timezone", "UTC"),
+            app_keys=[str(k) for k in raw.get("appKeys", [])],
+            chat_timeout=int(raw.get("chatTimeout", 40)),
+        )
+    except KeyError as exc:
+        raise ConfigError(f"an account lacks {exc}") from exc
+    for s in raw.get("skills", []):
+        skill = Skill(id=_id(s, ids), name=s["name"], description=s.get("description", ""))
+        account.skills[skill.id] = skill
+    for u in raw.get("users", []):
+        user = _user(u, account, ids)
+        account.users[user.id] = user
+    for c in raw.get("campaigns", []):
+        campaign = Campaign(id=_id(c, ids), name=c["name"], description=c.get("description", ""),
+                            status=int(c.get("status", 1)))
+        for e in c.get("engagements", []):
+            skill = account.find_skill(e["skill"]) if e.get("skill") is not None else None
+            engagement = Engagement(id=_id(e, ids), campaign_id=campaign.id, name=e["name"],
+                                    skill_id=skill.id if skill else None,
+                                    description=e.get("description", ""),
+                                    language=e.get("language", "en-US"),
+                                    window_id=str(e.get("windowId", ids.digits(10))))
+            account.engagements[engagement.id] = engagement
+            campaign.engagement_ids.append(engagement.id)
+        account.campaigns[campaign.id] = campaign
+    return account
+
+
+def _user(u: dict, account: Account, ids: IdGenerator) -> User:
+    user_type = u.get("userType", HUMAN)
+    if user_type not in (HUMAN, BOT):
+        raise ConfigError(f"user {u.get('loginName')}: userType must be human or bot")
+    skill_ids = [account.find_skill(ref).id for ref in u.get("skills", [])]
+    keys = [AppKeySet(k["appKey"], k.get("secret", ""), k.get("accessToken", ""),
+                      k.get("accessTokenSecret", "")) for k in u.get("appKeys", [])]
+    return User(
+        id=_id(u, ids),
+        login_name=u["loginName"],
+        password=u.get("password"),
+        user_type=user_type,
+        nickname=u.get("nickname", u["loginName"]),
+        full_name=u.get("fullName", u.get("nickname", u["loginName"])),
+        email=u.get("email", ""),
+        picture_url=u.get("pictureUrl", ""),
+        max_chats=int(u.get("maxChats", -1)),
+        skill_ids=skill_ids,
+        is_admin=bool(u.get("isAdmin", False)),
+        enabled=bool(u.get("isEnabled", True)),
+        pid=u.get("pid") or _pid(ids),
+        app_keys=keys,
+    )
+
+
+def _pid(ids: IdGenerator) -> str:
+    """A user pid shaped like LivePerson's (a UUID-like string)."""
+    h = ids.hex(16)
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"

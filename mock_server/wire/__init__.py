@@ -1,0 +1,1 @@
+"""LivePerson's wire representation: JSON conventions, error envelopes, links, negotiation."""

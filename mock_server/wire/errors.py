@@ -1,0 +1,17 @@
+"""LivePerson's error envelope and the HTTP status of each kind of error."""
+from .formats import error_time
+
+STATUS = {"BAD_REQUEST": 400, "UNAUTHORIZED": 401, "FORBIDDEN": 403, "NOT_FOUND": 404,
+          "METHOD_NOT_ALLOWED": 405, "NOT_ACCEPTABLE": 406, "CONFLICT": 409,
+          "UNSUPPORTED_MEDIA_TYPE": 415, "INTERNAL_SERVER_ERROR": 500}
+
+
+def envelope(message: str, internal_code: int, response_status: str, now: float) -> dict:
+    """`{"error": {"time", "message", "internalCode", "responseStatus"}}` as the Login API shows."""
+    return {"error": {"time": error_time(now), "message": message,
+                      "internalCode": internal_code, "responseStatus": response_status}}
+
+
+def status_of(response_status: str) -> int:
+    """The HTTP status that goes with a responseStatus name."""
+    return STATUS.get(response_status, 400)

@@ -1,0 +1,28 @@
+"""Request normalisation LivePerson clients rely on: `.json`/`.xml` suffixes, method override."""
+
+SUFFIXES = {".json": "json", ".xml": "xml"}
+OVERRIDABLE = ("PUT", "DELETE")
+
+
+class LivePersonRequestMiddleware:
+    """WSGI middleware: route `<path>.json` like `<path>` and honour X-HTTP-Method-Override.
+
+    LivePerson's sample app builds every URL as `<resource>.json?v=1&NC=true`, and PUT calls
+    arrive as POST with `X-HTTP-Method-Override: PUT`; doing both here keeps every route single.
+    """
+
+    def __init__(self, app):
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        last = path.rsplit("/", 1)[-1]
+        for suffix, fmt in SUFFIXES.items():
+            if last.endswith(suffix) and len(last) > len(suffix):
+                environ["PATH_INFO"] = path[: -len(suffix)]
+                environ["sandbox.format"] = fmt
+                break
+        override = environ.get("HTTP_X_HTTP_METHOD_OVERRIDE", "").strip().upper()
+        if environ.get("REQUEST_METHOD") == "POST" and override in OVERRIDABLE:
+            environ["REQUEST_METHOD"] = override
+        return self.app(environ, start_response)
