@@ -3,7 +3,7 @@ import threading
 
 import pytest
 import requests
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 from mock_server.app import create_app
 from mock_server.model.clock import ManualClock
@@ -13,6 +13,13 @@ OTHER_ACCOUNT = "87654321"
 GLOBAL_KEY = "721c180b09eb463d9f3191c41762bb68"
 
 
+class QuietHandler(WSGIRequestHandler):
+    """No access log lines in test output."""
+
+    def log_request(self, *args, **kwargs):
+        pass
+
+
 class LiveSandbox:
     """A sandbox served over real HTTP from a thread of the test process."""
 
@@ -20,11 +27,13 @@ class LiveSandbox:
         self.app = app
         self.sb = app.extensions["sandbox"]
         self.clock = clock
-        self._server = make_server("127.0.0.1", 0, app, threaded=True)
+        self._server = make_server("127.0.0.1", 0, app, threaded=True,
+                                   request_handler=QuietHandler)
         self.port = self._server.server_port
         self.url = f"http://127.0.0.1:{self.port}"
         self.host = f"127.0.0.1:{self.port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.01},
+                                        daemon=True)
         self._thread.start()
 
     def advance(self, seconds: float) -> None:

@@ -34,7 +34,8 @@ class Sandbox:
         self.agents = AgentSessions(self)
         self.router = Router(self)
         self.chats: dict[str, Chat] = {}
-        self._held: dict[str, set[str]] = {}  # user id -> ids of chats the user is chatting in
+        # user id -> ids of the chats the user is chatting in, in accept order (a dict as ordered set)
+        self._held: dict[str, dict[str, None]] = {}
         self.started = time.time()
 
     # --- plumbing -----------------------------------------------------------------------
@@ -70,7 +71,7 @@ class Sandbox:
         self.router.remove(chat)
         now = self.clock.now()
         chat.agent, chat.agent_session_id, chat.accepted_time = session.user, session.id, now
-        self._held.setdefault(session.user.id, set()).add(chat.id)
+        self._held.setdefault(session.user.id, {})[chat.id] = None
         self._emit(chat, chat.add_state(now, CHATTING))
         self._emit(chat, chat.add_system_line(now, 3, agent=session.user.agent_name))
         self.publish("chat.accepted", chat.account_id, chat=chat, agentSessionId=session.id,
@@ -87,8 +88,7 @@ class Sandbox:
 
     def chat_sessions(self, session: AgentSession) -> list[Chat]:
         """The chats the session's agent is chatting in, oldest first."""
-        ids = self._held.get(session.user.id, set())
-        return sorted((self.chats[i] for i in ids), key=lambda c: c.accepted_time or 0)
+        return [self.chats[i] for i in self._held.get(session.user.id, {})]
 
     def agent_line(self, session: AgentSession, chat: Chat, text, text_type: str = "plain",
                    sub_type: str = REGULAR, json=None) -> ChatEvent:
@@ -213,7 +213,7 @@ class Sandbox:
         now = self.clock.now()
         self.router.remove(chat)
         if chat.agent is not None:
-            self._held.get(chat.agent.id, set()).discard(chat.id)
+            self._held.get(chat.agent.id, {}).pop(chat.id, None)
         if system_message is not None:
             self._emit(chat, chat.add_system_line(now, system_message))
         event = chat.add_state(now, ENDED)
@@ -237,7 +237,7 @@ class Sandbox:
     def _requeue(self, chat: Chat) -> None:
         """Send a chat back to its skill's queue (system message 23)."""
         now = self.clock.now()
-        self._held.get(chat.agent.id, set()).discard(chat.id)
+        self._held.get(chat.agent.id, {}).pop(chat.id, None)
         chat.agent = chat.agent_session_id = None
         self._emit(chat, chat.add_state(now, WAITING))
         self._emit(chat, chat.add_system_line(now, 23))

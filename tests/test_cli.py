@@ -1,0 +1,98 @@
+"""The real CLI: gevent server, --tls with a generated certificate, --seed, --config errors."""
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def start(args, tmp_path):
+    """Run `python -m mock_server` and wait (with a deadline) for its listening line."""
+    proc = subprocess.Popen([sys.executable, "-m", "mock_server", "--port", "0", *args],
+                            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+    deadline = time.monotonic() + 30
+    lines = []
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        lines.append(line)
+        match = re.search(r"listening on (\S+)", line)
+        if match:
+            return proc, match.group(1), lines
+    proc.kill()
+    raise AssertionError("server did not start:\n" + "".join(lines))
+
+
+@pytest.fixture
+def stop_all():
+    procs = []
+    yield procs
+    for proc in procs:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def test_tls_server_answers_real_clients(tmp_path, stop_all):
+    proc, url, _ = start(["--tls", "--tls-dir", str(tmp_path / "tls")], tmp_path)
+    stop_all.append(proc)
+    banner = []
+    while True:  # the rest of the banner names the CA
+        line = proc.stdout.readline()
+        banner.append(line)
+        if "TLS:" in line or not line:
+            break
+    ca = tmp_path / "tls" / "ca.pem"
+    assert url.startswith("https://localhost:")
+    assert str(ca) in "".join(banner)
+    host = url.split("://", 1)[1]
+    r = requests.get(f"{url}/csdr/account/12345678/service/agentVep/baseURI.json?version=1.0", verify=str(ca))
+    assert r.json() == {"service": "agentVep", "account": "12345678", "baseURI": host}
+    r = requests.post(f"https://{host}/api/account/12345678/login?v=1.2", verify=str(ca),
+                      json={"username": "demo-bot", "password": "demo-bot-pass"})
+    assert r.status_code == 200
+    bearer = r.json()["bearer"]
+    r = requests.post(f"https://{host}/api/account/12345678/agentSession.json?v=1&NC=true", verify=str(ca),
+                      json={"loginData": ""}, headers={"Authorization": f"Bearer {bearer}"})
+    assert r.json()["agentSessionLocation"]["link"]["@href"].startswith(f"https://{host}/api/account/")
+
+
+def test_seed_makes_runs_repeat(tmp_path, stop_all):
+    bearers = []
+    for _ in range(2):
+        proc, url, _ = start(["--seed", "7"], tmp_path)
+        stop_all.append(proc)
+        r = requests.post(f"{url}/api/account/12345678/login?v=1.3",
+                          json={"username": "demo-bot", "password": "demo-bot-pass"})
+        bearers.append(r.json()["bearer"])
+    assert bearers[0] == bearers[1]
+
+
+def test_bad_config_is_a_clear_error(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("accounts: 5\n")
+    result = subprocess.run([sys.executable, "-m", "mock_server", "--config", str(bad)], cwd=tmp_path,
+                            capture_output=True, text=True, timeout=30, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert result.returncode == 2
+    assert "accounts" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_json_config_loads(tmp_path, stop_all):
+    cfg = tmp_path / "one.json"
+    cfg.write_text('{"accounts": [{"id": "le42", "skills": [{"name": "bots"}], "users": ['
+                   '{"loginName": "b", "password": "p", "userType": "bot", "skills": ["bots"]}]}]}')
+    proc, url, _ = start(["--config", str(cfg)], tmp_path)
+    stop_all.append(proc)
+    r = requests.post(f"{url}/api/account/le42/login?v=1.3", json={"username": "b", "password": "p"})
+    assert r.status_code == 200
+    assert requests.get(f"{url}/csdr/account/12345678/service/agentVep/baseURI.json").status_code == 404
