@@ -115,16 +115,18 @@ def test_malformed_json_is_400(live):
 
 
 def test_waiting_chat_resource(live):
+    agent(live.url, ACCOUNT, "demo-bot", "demo-bot-pass", online=False)  # on duty, but Away
     uri = request_chat(live.url, ACCOUNT, skill="support-bot")
     r = cget(uri, v=1, NC="true")
     chat = r.json()["chat"]
     rels = {l["@rel"]: l["@href"] for l in chat["link"]}
-    assert rels["self"] == uri and rels["events"] == f"{uri}/events" and rels["next"] == f"{uri}?from=2"
+    assert rels["self"] == uri and rels["events"] == f"{uri}/events" and rels["next"] == f"{uri}?from=3"
     for rel in ("transcript-request", "transcript-with-subject-request", "exit-survey", "custom-variables"):
         assert rel in rels
     events = chat["events"]["event"]
+    # nobody Online on the skill: routing (4), then "all agents busy" (2)
     assert [(e["@type"], e.get("state"), e.get("systemMessageId")) for e in events] == [
-        ("state", "waiting", None), ("line", None, "4")]
+        ("state", "waiting", None), ("line", None, "4"), ("line", None, "2")]
     assert chat["info"]["visitorName"] == "You"
 
 
@@ -149,6 +151,7 @@ def test_agent_and_customer_see_one_chat(live):
 
 
 def test_visitor_html_is_kept_as_plain_text(live):
+    agent(live.url, ACCOUNT, "demo-bot", "demo-bot-pass")
     uri = request_chat(live.url, ACCOUNT, skill="support-bot")
     cpost(f"{uri}/events", {"event": {"@type": "line", "text": "<img src=x onerror=alert(1)>", "textType": "html"}})
     event = cget(f"{uri}/events/2").json()["event"]

@@ -1,10 +1,14 @@
 """Chat Agent API (service agentVep): agent sessions, availability, ringing, chats, lines."""
-from flask import Blueprint, g
+from flask import Blueprint, g, request
 
+from ..model import capacity, transfers
 from ..model.errors import BadRequest, NotFound
-from ..wire.chat import agent_chat_links, chat_json, chat_session_json, event_json, events_json, info_json
-from ..wire.formats import link, location, one_or_many
-from .common import agent_auth, event_body, int_arg, json_body, respond, root_url, sandbox
+from ..wire.agents import available_agent_json
+from ..wire.chat import (agent_chat_links, chat_json, chat_session_json, event_json, events_json,
+                         info_json, visit_json)
+from ..wire.formats import epoch_ms, link, location, one_or_many
+from ..wire.surveys import survey_json
+from .common import agent_auth, event_body, int_arg, json_body, respond, root_url, sandbox, slots_query
 
 bp = Blueprint("chat_agent", __name__)
 BASE = "/api/account/<account_id>/agentSession"
@@ -51,6 +55,10 @@ def agent_session(account_id, session_id):
                      link(f"{url}/availableAgents", "available-agents"),
                      link(f"{url}/chat/availableSlots", "chat-available-slots")],
             "availability": {"chat": session.availability, "voice": "Offline"}}
+    if request.args.get("cs") == "1":
+        # cs=1 (Postman): the session's status including its ongoing chat sessions
+        items = [chat_session_json(c, url) for c in sandbox().chat_sessions(session)]
+        body["chatSessions"] = {"chatSession": one_or_many(items)} if items else {}
     return respond({"agentSession": body})
 
 
@@ -181,3 +189,153 @@ def chat_info(account_id, session_id, chat_id):
     return respond({"info": info_json(chat, chat_url, _tz(account_id), False, None,
                                       sandbox().clock.now())})
 
+
+
+@bp.get(f"{BASE}/<session_id>/availableAgents")
+@agent_auth
+def available_agents(account_id, session_id):
+    """Every enabled agent of the account, filtered by skill, chatState or voiceState."""
+    _session(session_id)
+    sb = sandbox()
+    account, now, args = sb.account(account_id), sb.clock.now(), request.args
+    agents = [available_agent_json(account, *row, now) for row in capacity.available_agents(
+        sb, account, args.get("skill"), args.get("chatState"), args.get("voiceState"))]
+    next_href = f"{session_url(account_id, session_id)}/availableAgents?timeStamp={epoch_ms(now)}"
+    return respond({"availableAgents": {"agents": {"agent": one_or_many(agents)} if agents else None,
+                                        "link": link(next_href, "next")}})
+
+
+@bp.get(f"{BASE}/<session_id>/chat/availableSlots")
+@agent_auth
+def available_slots(account_id, session_id):
+    """Free chat capacity of Online agents (by skill and maxWaitTime, or one agent)."""
+    _session(session_id)
+    return respond({"availableSlots": slots_query(account_id)})
+
+
+@bp.get(f"{BASE}/<session_id>/chat")
+@agent_auth
+def multi_chat(account_id, session_id):
+    """Data of several chats at once: chatSessionKeys, with fromEventIds matched by position."""
+    session = _session(session_id)
+    keys = [k for k in request.args.get("chatSessionKeys", "").split(",") if k.strip()]
+    if not keys:
+        raise BadRequest("Query parameter 'chatSessionKeys' is required", 1)
+    froms = [f for f in request.args.get("fromEventIds", "").split(",") if f.strip()]
+    if any(not f.strip().isdigit() for f in froms):
+        raise BadRequest("fromEventIds must be non-negative integers", 1)
+    sb, url, tz = sandbox(), session_url(account_id, session_id), _tz(account_id)
+    chats = []
+    for i, key in enumerate(keys):
+        chat = sb.agent_chat(session, key.strip())
+        start = int(froms[i]) if i < len(froms) else 0
+        chats.append(chat_json(chat, f"{url}/chat/{chat.id}", agent_chat_links(chat, url, start),
+                               start, False, tz, None, sb.clock.now())["chat"])
+    return respond({"chats": {"chat": one_or_many(chats)}})
+
+
+@bp.get(f"{BASE}/<session_id>/chat/<chat_id>/info/visitorName")
+@agent_auth
+def visitor_name(account_id, session_id, chat_id):
+    """The visitor's name ("visitor" until they give one)."""
+    _, chat = _chat(session_id, chat_id)
+    return respond({"visitorName": chat.visitor.name or "visitor"})
+
+
+@bp.get(f"{BASE}/<session_id>/chat/<chat_id>/info/visitorTyping")
+@agent_auth
+def visitor_typing(account_id, session_id, chat_id):
+    """Is the visitor typing?"""
+    _, chat = _chat(session_id, chat_id)
+    return respond({"visitorTyping": chat.visitor_typing})
+
+
+@bp.get(f"{BASE}/<session_id>/chat/<chat_id>/info/agentTyping")
+@agent_auth
+def get_agent_typing(account_id, session_id, chat_id):
+    """The agent's own typing state."""
+    _, chat = _chat(session_id, chat_id)
+    return respond({"agentTyping": chat.agent_typing})
+
+
+@bp.put(f"{BASE}/<session_id>/chat/<chat_id>/info/agentTyping")
+@agent_auth
+def set_agent_typing(account_id, session_id, chat_id):
+    """Set {"agentTyping": "typing"|"not-typing"}: the visitor sees it. 201, as documented."""
+    _, chat = _chat(session_id, chat_id)
+    value = json_body().get("agentTyping")
+    sandbox().set_typing(chat, "agent", value)
+    return respond({"agentTyping": chat.agent_typing}, 201)
+
+
+@bp.get(f"{BASE}/<session_id>/chat/<chat_id>/transfer")
+@agent_auth
+def transfer_skills(account_id, session_id, chat_id):
+    """Skills the chat can be transferred to: those with an agent on duty."""
+    session, chat = _chat(session_id, chat_id)
+    skills = [{"id": sid, "name": name, "onlineAgents": str(n)}
+              for sid, name, n in transfers.transfer_skills(sandbox(), session, chat)]
+    return respond({"transfer": {"skill": one_or_many(skills)} if skills else {}})
+
+
+@bp.post(f"{BASE}/<session_id>/chat/<chat_id>/transfer")
+@agent_auth
+def transfer_chat(account_id, session_id, chat_id):
+    """Transfer to {"skill": {"id"}} or {"agent": {"id"}} (the agent wins), with a `text` note."""
+    session, chat = _chat(session_id, chat_id)
+    body = json_body()
+    spec = body.get("transfer")
+    if not isinstance(spec, dict):
+        raise BadRequest("The body must carry a 'transfer' object", 1)
+    skill, agent = spec.get("skill"), spec.get("agent")
+    if (skill is not None and not isinstance(skill, dict)) or (agent is not None and not isinstance(agent, dict)):
+        raise BadRequest("'skill' and 'agent' must be objects with an 'id'", 1)
+    text = spec.get("text", body.get("text"))  # the sample app puts text beside `transfer`
+    transfers.transfer_chat(sandbox(), session, chat, (skill or {}).get("id"),
+                            (agent or {}).get("id"), text)
+    return respond()
+
+
+@bp.get(f"{BASE}/<session_id>/chat/<chat_id>/survey")
+@agent_auth
+def agent_survey(account_id, session_id, chat_id):
+    """The agent survey's structure."""
+    _chat(session_id, chat_id)
+    return respond(survey_json(sandbox().account(account_id).surveys["agent"], typed=False))
+
+
+@bp.put(f"{BASE}/<session_id>/chat/<chat_id>/survey")
+@agent_auth
+def submit_agent_survey(account_id, session_id, chat_id):
+    """Answer the agent survey: {"survey": {"id", "question": [{"id", "answer"}]}}."""
+    _, chat = _chat(session_id, chat_id)
+    sandbox().submit_survey(chat, "agent", json_body().get("survey"))
+    return respond()
+
+
+def _visit_chat(session, visit_id):
+    sb = sandbox()
+    for chat in sb.chats_of(session.user):
+        if chat.visit_id == visit_id:
+            return chat
+    raise NotFound(f"Visit {visit_id} was not found for this agent session", 47)
+
+
+@bp.get(f"{BASE}/<session_id>/visits/visit/<visit_id>")
+@agent_auth
+def visit(account_id, session_id, visit_id):
+    """The visit behind a chat: the visitor's details, pre-chat answers, custom variables."""
+    session = _session(session_id)
+    chat = _visit_chat(session, visit_id)
+    url = f"{session_url(account_id, session_id)}/visits/visit/{visit_id}"
+    return respond({"visit": visit_json(chat, sandbox().account(account_id), url)})
+
+
+@bp.get(f"{BASE}/<session_id>/visits/visit/<visit_id>/customVariables")
+@agent_auth
+def visit_custom_variables(account_id, session_id, visit_id):
+    """The visit's custom variables (visitor details and pre-chat answers, as name/value)."""
+    session = _session(session_id)
+    chat = _visit_chat(session, visit_id)
+    url = f"{session_url(account_id, session_id)}/visits/visit/{visit_id}"
+    return respond({"customVariables": visit_json(chat, sandbox().account(account_id), url)["customVariables"]})

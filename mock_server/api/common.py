@@ -4,6 +4,7 @@ from functools import wraps
 
 from flask import Response, current_app, g, request
 
+from ..model import capacity
 from ..model.errors import BadRequest, Unauthorized
 from ..model.sandbox import Sandbox
 
@@ -124,3 +125,16 @@ def event_body() -> dict:
     if kind not in ("line", "state"):
         raise BadRequest("event '@type' must be 'line' or 'state'", 1)
     return {**event, "type": kind}
+
+
+def slots_query(account_id: str) -> int:
+    """availableSlots for this request's `skill`/`maxWaitTime` or `agent` (both APIs share it)."""
+    args = request.args
+    if args.get("agent") and (args.get("skill") or args.get("maxWaitTime")):
+        raise BadRequest("'agent' cannot be combined with 'skill' or 'maxWaitTime'", 1)
+    max_wait = int_arg("maxWaitTime")
+    if max_wait is not None and max_wait > 86400:
+        raise BadRequest("maxWaitTime must be between 0 and 86400 seconds", 1)
+    sb = sandbox()
+    return capacity.available_slots(sb, sb.account(account_id), args.get("skill"), max_wait,
+                                    args.get("agent"))

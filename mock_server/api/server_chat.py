@@ -1,10 +1,12 @@
 """Server Chat API (service conversationVep): the visitor's side of the same chats."""
 from flask import Blueprint, g, request
 
+from ..model import capacity
 from ..model.errors import BadRequest, NotFound
 from ..wire.chat import chat_json, event_json, events_json, info_json, visitor_chat_links
 from ..wire.formats import link
-from .common import consumer_auth, event_body, int_arg, json_body, respond, root_url, sandbox
+from ..wire.surveys import survey_json
+from .common import consumer_auth, event_body, int_arg, json_body, respond, root_url, sandbox, slots_query
 
 bp = Blueprint("server_chat", __name__)
 BASE = "/api/account/<account_id>"
@@ -127,3 +129,119 @@ def chat_info(account_id, chat_id):
     chat = _chat(account_id, chat_id)
     return respond({"info": info_json(chat, chat_url(account_id, chat_id), g.account.timezone,
                                       True, _skill_name(chat), sandbox().clock.now())})
+
+
+@bp.get(f"{BASE}/chat/availableSlots")
+@consumer_auth
+def available_slots(account_id):
+    """Free chat capacity (by skill and maxWaitTime, or one agent); -1 is unlimited."""
+    return respond({"availableSlots": slots_query(account_id)})
+
+
+@bp.get(f"{BASE}/chat/estimatedWaitTime")
+@consumer_auth
+def estimated_wait_time(account_id):
+    """Seconds until an agent is free: 0 now, -1 nobody online, -2 not enough data."""
+    seconds = capacity.estimated_wait_time(sandbox(), g.account, request.args.get("skill"))
+    return respond({"estimatedWaitTime": seconds})
+
+
+@bp.get(f"{BASE}/chat/preSurvey")
+@consumer_auth
+def pre_chat_survey(account_id):
+    """The pre-chat survey's structure (answers go in the chat request's `survey`)."""
+    return respond(survey_json(g.account.surveys["preChat"], typed=False))
+
+
+@bp.get(f"{BASE}/chat/offlineSurvey")
+@consumer_auth
+def offline_survey(account_id):
+    """The offline survey's structure, for when nobody is available."""
+    return respond(survey_json(g.account.surveys["offline"], typed=False))
+
+
+@bp.put(f"{BASE}/chat/offlineSurvey")
+@consumer_auth
+def submit_offline_survey(account_id):
+    """Leave an offline message (the offline survey's answers)."""
+    sandbox().submit_offline_survey(g.account, json_body().get("survey"))
+    return respond()
+
+
+@bp.get(f"{BASE}/chat/<chat_id>/info/visitorName")
+@consumer_auth
+def get_visitor_name(account_id, chat_id):
+    """The visitor's own name ("You" until set)."""
+    chat = _chat(account_id, chat_id)
+    return respond({"visitorName": chat.visitor.name or "You"})
+
+
+@bp.put(f"{BASE}/chat/<chat_id>/info/visitorName")
+@consumer_auth
+def set_visitor_name(account_id, chat_id):
+    """Set {"visitorName": "..."}: 201, as documented."""
+    chat = _chat(account_id, chat_id)
+    sandbox().set_visitor_name(chat, json_body().get("visitorName"))
+    return respond(None, 201)
+
+
+@bp.get(f"{BASE}/chat/<chat_id>/info/visitorTyping")
+@consumer_auth
+def get_visitor_typing(account_id, chat_id):
+    """The visitor's own typing state."""
+    return respond({"visitorTyping": _chat(account_id, chat_id).visitor_typing})
+
+
+@bp.put(f"{BASE}/chat/<chat_id>/info/visitorTyping")
+@consumer_auth
+def set_visitor_typing(account_id, chat_id):
+    """Set {"visitorTyping": "typing"|"not-typing"}: the agent sees it."""
+    chat = _chat(account_id, chat_id)
+    sandbox().set_typing(chat, "visitor", json_body().get("visitorTyping"))
+    return respond()
+
+
+@bp.get(f"{BASE}/chat/<chat_id>/info/agentTyping")
+@consumer_auth
+def get_agent_typing(account_id, chat_id):
+    """Is the agent typing?"""
+    return respond({"agentTyping": _chat(account_id, chat_id).agent_typing})
+
+
+@bp.get(f"{BASE}/chat/<chat_id>/exitSurvey")
+@consumer_auth
+def exit_survey(account_id, chat_id):
+    """The exit survey's structure (with the CSAT question)."""
+    _chat(account_id, chat_id)
+    return respond(survey_json(g.account.surveys["exit"], typed=True))
+
+
+@bp.put(f"{BASE}/chat/<chat_id>/exitSurvey")
+@consumer_auth
+def submit_exit_survey(account_id, chat_id):
+    """Answer the exit survey: compact answers or the structure sent back filled in."""
+    chat = _chat(account_id, chat_id)
+    sandbox().submit_survey(chat, "exit", json_body().get("survey"))
+    return respond()
+
+
+@bp.put(f"{BASE}/chat/<chat_id>/transcriptRequest")
+@consumer_auth
+def transcript_request(account_id, chat_id):
+    """Ask for the transcript by e-mail: recorded; a sandbox sends no mail."""
+    chat = _chat(account_id, chat_id)
+    sandbox().request_transcript(chat, json_body().get("email"))
+    return respond()
+
+
+@bp.put(f"{BASE}/chat/<chat_id>/transcriptWithSubjectRequest")
+@consumer_auth
+def transcript_with_subject_request(account_id, chat_id):
+    """Ask for the transcript by e-mail with a subject line: recorded, no mail sent."""
+    chat = _chat(account_id, chat_id)
+    body = json_body()
+    subject = body.get("subject")
+    if subject is not None and not isinstance(subject, str):
+        raise BadRequest("'subject' must be a string", 1)
+    sandbox().request_transcript(chat, body.get("email"), subject)
+    return respond()

@@ -1,7 +1,8 @@
 """Accounts and what they hold: users (human and bot), skills, campaigns, engagements."""
 from dataclasses import dataclass, field
 
-from .errors import BadRequest, NotFound
+from .errors import BadRequest
+from .surveys import Survey
 
 HUMAN, BOT = "human", "bot"
 
@@ -94,6 +95,7 @@ class Account:
     users: dict[str, User] = field(default_factory=dict)
     campaigns: dict[str, Campaign] = field(default_factory=dict)
     engagements: dict[str, Engagement] = field(default_factory=dict)
+    surveys: dict[str, Survey] = field(default_factory=dict)  # preChat, exit, agent, offline
 
     def user_by_login(self, login_name: str) -> User | None:
         """The user with this login name, or None."""

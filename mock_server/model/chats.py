@@ -47,6 +47,19 @@ class ChatEvent:
 
 
 @dataclass
+class Transfer:
+    """One hand-over of a chat: from which agent, to which skill or agent, and why."""
+
+    time: float
+    from_user_id: str | None
+    from_agent_name: str | None
+    from_skill_id: str | None
+    to_skill_id: str | None
+    to_user_id: str | None
+    text: str = ""
+
+
+@dataclass
 class Visitor:
     """What the sandbox knows of the customer in a chat."""
 
@@ -59,6 +72,7 @@ class Visitor:
     shark_visitor_id: str = ""
     shark_session_id: str = ""
     shark_context_id: str = ""
+    persona: Any = None  # personas.Persona: who the simulated customer is
     extra: dict = field(default_factory=dict)
 
 
@@ -90,6 +104,11 @@ class Chat:
     ringing_session_id: str | None = None
     ring_started: float | None = None
     rang_out: set = field(default_factory=set)  # sessions that let it ring without answering
+    target_user_id: str | None = None  # set by a transfer to one agent: only they are rung
+    transferred: bool = False  # transferred chats may ring Occupied agents too
+    transfers: list = field(default_factory=list)  # Transfer records, oldest first
+    surveys: dict = field(default_factory=dict)  # kind -> {question id: [values]}
+    transcript_requests: list = field(default_factory=list)  # emails the visitor asked for
 
     @property
     def ended(self) -> bool:

@@ -1,5 +1,5 @@
 """Routing: one FIFO queue per skill, ringing Online agents with the skill and a free slot."""
-from .agents import ONLINE, AgentSession
+from .agents import OCCUPIED, ONLINE, AgentSession
 from .chats import WAITING, Chat
 
 
@@ -52,9 +52,13 @@ class Router:
         """May this chat ring this session now?"""
         if session.ended or session.account_id != chat.account_id:
             return False
-        if session.availability != ONLINE:
+        # Occupied agents take transfers only; a transfer to one agent rings only that agent.
+        if session.availability not in ((ONLINE, OCCUPIED) if chat.transferred else (ONLINE,)):
             return False
-        if chat.skill_id is not None and chat.skill_id not in session.user.skill_ids:
+        if chat.target_user_id is not None:
+            if session.user.id != chat.target_user_id:
+                return False
+        elif chat.skill_id is not None and chat.skill_id not in session.user.skill_ids:
             return False
         free = self.free_slots(session)
         return free is None or free > 0

@@ -9,12 +9,15 @@ from .bus import Event, EventBus
 from .chats import AGENT, CHATTING, ENDED, ONLY_TO_REP, REGULAR, VISITOR, WAITING, Chat, ChatEvent, Visitor
 from .clock import Clock
 from .errors import BadRequest, NotFound
+from .personas import make_persona
+from .lifecycle import expire_idle_agent_sessions, expire_idle_chats
 from .ids import IdGenerator
 from .routing import Router
 from .seed import build_accounts, load_config, settings_of
 
 MAX_LINE_CHARS = 100_000
 TEXT_TYPES = ("plain", "html", "rich-content")
+TYPING = ("typing", "not-typing", "unknown")
 
 
 class Sandbox:
@@ -34,6 +37,7 @@ class Sandbox:
         self.agents = AgentSessions(self)
         self.router = Router(self)
         self.chats: dict[str, Chat] = {}
+        self.offline_messages: list[dict] = []  # offline-survey answers, oldest first
         # user id -> ids of the chats the user is chatting in, in accept order (a dict as ordered set)
         self._held: dict[str, dict[str, None]] = {}
         self.started = time.time()
@@ -59,6 +63,8 @@ class Sandbox:
         """Apply every timeout that the clock has reached."""
         with self.lock:
             self.logins.expire_idle()
+            expire_idle_agent_sessions(self)
+            expire_idle_chats(self)
             self.router.expire_rings(float(self.settings["ring_timeout_seconds"]))
 
     # --- agent side ---------------------------------------------------------------------
@@ -71,9 +77,10 @@ class Sandbox:
         self.router.remove(chat)
         now = self.clock.now()
         chat.agent, chat.agent_session_id, chat.accepted_time = session.user, session.id, now
+        chat.target_user_id = None
         self._held.setdefault(session.user.id, {})[chat.id] = None
-        self._emit(chat, chat.add_state(now, CHATTING))
-        self._emit(chat, chat.add_system_line(now, 3, agent=session.user.agent_name))
+        self.emit(chat, chat.add_state(now, CHATTING))
+        self.emit(chat, chat.add_system_line(now, 3, agent=session.user.agent_name))
         self.publish("chat.accepted", chat.account_id, chat=chat, agentSessionId=session.id,
                      userId=session.user.id)
         return chat
@@ -85,6 +92,10 @@ class Sandbox:
                 or chat.agent.id != session.user.id):
             raise NotFound(f"Chat {chat_id} was not found for this agent session", 44)
         return chat
+
+    def chats_of(self, user: User) -> list[Chat]:
+        """Every chat this user holds or held (and still may read)."""
+        return [c for c in self.chats.values() if c.agent is not None and c.agent.id == user.id]
 
     def chat_sessions(self, session: AgentSession) -> list[Chat]:
         """The chats the session's agent is chatting in, oldest first."""
@@ -109,13 +120,13 @@ class Sandbox:
                               text_type=text_type, sub_type=sub_type, json=json,
                               agent_id=session.user.id)
         chat.agent_typing = "not-typing"
-        self._emit(chat, event)
+        self.emit(chat, event)
         return event
 
     def agent_end_chat(self, session: AgentSession, chat: Chat) -> ChatEvent:
         """The agent ends the chat: system message 5, then the `ended` state."""
         chat.require_open()
-        return self._end(chat, "agent", system_message=5)
+        return self.end_chat(chat, "agent", system_message=5)
 
     # --- visitor side -------------------------------------------------------------------
 
@@ -133,13 +144,24 @@ class Sandbox:
             timeout = int(req.get("interactionTimeout") or account.chat_timeout)
         except (TypeError, ValueError):
             raise BadRequest("interactionTimeout must be a number of seconds", 35) from None
+        overrides = req.get("persona") if isinstance(req.get("persona"), dict) else {}
+        # Documented fields win over the persona; the persona wins over this request's own
+        # address and User-Agent, which in a sandbox are always localhost and a test client.
+        for field, key in (("ip", "visitorIp"), ("userAgent", "userAgent"), ("page", "chatReferrer")):
+            if isinstance(req.get(key), str) and req[key].strip():
+                overrides = {**overrides, field: req[key]}
+        persona = make_persona(int(self.ids.digits(9)), overrides)
+        prechat = (self.account(account.id).surveys["preChat"].answers_from(
+            req["survey"].get("survey", req["survey"]) if isinstance(req["survey"], dict) else req["survey"])
+                   if req.get("survey") is not None else None)
         now = self.clock.now()
         chat_id, visit_id = self.ids.chat_id()
         visitor = Visitor(
             visitor_id=str(req.get("visitorId") or self.ids.digits(16)),
-            ip=str(req.get("visitorIp") or remote_ip),
-            user_agent=str(req.get("userAgent") or user_agent),
-            referrer=str(req.get("chatReferrer") or ""),
+            ip=persona.ip or remote_ip,
+            user_agent=persona.user_agent or user_agent,
+            referrer=persona.page,
+            persona=persona,
             language=str(req.get("language") or (engagement.language if engagement else "en-US")),
             shark_visitor_id=str(req.get("LETagVisitorId") or self.ids.token()),
             shark_session_id=str(req.get("LETagSessionId") or self.ids.token()),
@@ -152,10 +174,16 @@ class Sandbox:
                                  else _opt(req.get("campaignId"))),
                     visitor=visitor, rt_session_id=self.ids.digits(10), created=now,
                     chat_timeout=timeout, last_visitor_poll=now)
+        if prechat is not None:
+            chat.surveys["preChat"] = prechat
         self.chats[chat.id] = chat
         chat.add_state(now, WAITING)
         chat.add_system_line(now, 4)
+        if not self.chat_available(account, skill_id):
+            chat.add_system_line(now, 2)  # nobody on duty for this skill right now
         self.publish("chat.requested", account.id, chat=chat)
+        for event in chat.events:  # observers see the first events like every later one
+            self.emit(chat, event)
         self.router.enqueue(chat)
         return chat
 
@@ -173,13 +201,13 @@ class Sandbox:
         event = chat.add_line(self.clock.now(), VISITOR, chat.visitor.name or "You",
                               self._check_text(text))
         chat.visitor_typing = "not-typing"
-        self._emit(chat, event)
+        self.emit(chat, event)
         return event
 
     def visitor_end_chat(self, chat: Chat) -> ChatEvent:
         """The visitor closes the chat."""
         chat.require_open()
-        return self._end(chat, "visitor")
+        return self.end_chat(chat, "visitor")
 
     def chat_available(self, account: Account, skill=None, max_wait_time=None,
                        agent: str | None = None) -> bool:
@@ -197,6 +225,49 @@ class Sandbox:
             return any(self.router.free_slots(s) != 0 for s in online)
         return bool(online)
 
+    # --- both sides -----------------------------------------------------------------------
+
+    def set_typing(self, chat: Chat, who: str, value) -> None:
+        """Set the agent's or the visitor's typing state (typing, not-typing, unknown)."""
+        if value not in TYPING:
+            raise BadRequest(f"Invalid typing state '{value}': use typing or not-typing", 46)
+        chat.require_open()
+        setattr(chat, f"{who}_typing", value)
+        self.publish("chat.typing", chat.account_id, chat=chat, who=who, typing=value)
+
+    def set_visitor_name(self, chat: Chat, name) -> None:
+        """The visitor tells their name; later visitor lines carry it in `by`."""
+        if not isinstance(name, str) or not name.strip() or len(name) > 100:
+            raise BadRequest("visitorName must be a non-empty string of at most 100 characters", 47)
+        chat.require_open()
+        chat.visitor.name = name.strip()
+        self.publish("chat.visitor_name", chat.account_id, chat=chat, visitorName=chat.visitor.name)
+
+    def submit_survey(self, chat: Chat, kind: str, raw) -> dict:
+        """Store validated answers to one of the chat's surveys (exit or agent)."""
+        survey = self.account(chat.account_id).surveys[kind]
+        answers = survey.answers_from(raw)
+        chat.surveys[kind] = answers
+        self.publish("chat.survey", chat.account_id, chat=chat, survey=kind, surveyId=survey.id,
+                     answers=answers)
+        return answers
+
+    def submit_offline_survey(self, account: Account, raw) -> dict:
+        """Store an offline message (answers to the offline survey)."""
+        answers = account.surveys["offline"].answers_from(raw)
+        record = {"accountId": account.id, "answers": answers, "time": self.clock.now()}
+        self.offline_messages.append(record)
+        self.publish("offline_message", account.id, answers=answers)
+        return record
+
+    def request_transcript(self, chat: Chat, email, subject=None) -> None:
+        """Record a transcript e-mail request (nothing is sent from a sandbox)."""
+        if not isinstance(email, str) or "@" not in email or len(email) > 254:
+            raise BadRequest("A valid 'email' is required", 48)
+        chat.transcript_requests.append({"email": email, "subject": subject,
+                                         "time": self.clock.now()})
+        self.publish("chat.transcript_requested", chat.account_id, chat=chat, email=email)
+
     # --- shared -------------------------------------------------------------------------
 
     def _check_text(self, text) -> str:
@@ -206,19 +277,28 @@ class Sandbox:
             raise BadRequest(f"A line may have at most {MAX_LINE_CHARS} characters", 37)
         return text
 
-    def _emit(self, chat: Chat, event: ChatEvent) -> None:
+    def emit(self, chat: Chat, event: ChatEvent) -> None:
+        """Publish a chat event that was just appended."""
         self.publish("chat.event", chat.account_id, chat=chat, event=event)
 
-    def _end(self, chat: Chat, by: str, system_message: int | None = None) -> ChatEvent:
+    def release(self, chat: Chat) -> None:
+        """The chat's agent lets go of it (transfer, requeue): the slot frees at once."""
+        if chat.agent is not None:
+            self._held.get(chat.agent.id, {}).pop(chat.id, None)
+        chat.agent = chat.agent_session_id = None
+        chat.agent_typing = "not-typing"
+
+    def end_chat(self, chat: Chat, by: str, system_message: int | None = None) -> ChatEvent:
+        """End a chat (by agent, visitor or timeout): optional system line, then `ended`."""
         now = self.clock.now()
         self.router.remove(chat)
         if chat.agent is not None:
             self._held.get(chat.agent.id, {}).pop(chat.id, None)
         if system_message is not None:
-            self._emit(chat, chat.add_system_line(now, system_message))
+            self.emit(chat, chat.add_system_line(now, system_message))
         event = chat.add_state(now, ENDED)
         chat.end_reason = by
-        self._emit(chat, event)
+        self.emit(chat, event)
         self.publish("chat.ended", chat.account_id, chat=chat, by=by)
         self.router.dispatch(chat.account_id)
         return event
@@ -237,10 +317,9 @@ class Sandbox:
     def _requeue(self, chat: Chat) -> None:
         """Send a chat back to its skill's queue (system message 23)."""
         now = self.clock.now()
-        self._held.get(chat.agent.id, {}).pop(chat.id, None)
-        chat.agent = chat.agent_session_id = None
-        self._emit(chat, chat.add_state(now, WAITING))
-        self._emit(chat, chat.add_system_line(now, 23))
+        self.release(chat)
+        self.emit(chat, chat.add_system_line(now, 23))
+        self.emit(chat, chat.add_state(now, WAITING))
         self.router.enqueue(chat)
 
 

@@ -6,6 +6,7 @@ import yaml
 
 from .accounts import BOT, HUMAN, Account, AppKeySet, Campaign, Engagement, Skill, User
 from .ids import IdGenerator
+from .surveys import default_surveys
 
 DEFAULT_CONFIG = Path(__file__).resolve().parents[2] / "config" / "sandbox.yaml"
 
@@ -68,6 +69,7 @@ def _account(raw: dict, ids: IdGenerator) -> Account:
         )
     except KeyError as exc:
         raise ConfigError(f"an account lacks {exc}") from exc
+    account.surveys = default_surveys(ids)
     for s in raw.get("skills", []):
         skill = Skill(id=_id(s, ids), name=s["name"], description=s.get("description", ""))
         account.skills[skill.id] = skill

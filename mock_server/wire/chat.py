@@ -68,6 +68,9 @@ def info_json(chat: Chat, chat_url: str, tz: str, for_visitor: bool, skill_name:
         "sharkSessionId": chat.visitor.shark_session_id,
         "sharkContextId": chat.visitor.shark_context_id,
     })
+    if not for_visitor and chat.visitor.persona is not None:
+        # Not in the docs' example: the agent's view of who the customer is (docs/fidelity.md).
+        out["visitorInfo"] = chat.visitor.persona.as_dict()
     if chat.engagement_id:
         out["engagementId"] = chat.engagement_id
     if chat.campaign_id:
@@ -112,3 +115,35 @@ def chat_session_json(chat: Chat, session_url: str) -> dict:
     """One entry of chatSessions."""
     return {"link": link(f"{session_url}/chat/{chat.id}", "chat-session"),
             "chatSessionKey": chat.id, "startTime": epoch_ms(chat.accepted_time or chat.created)}
+
+
+def _answers(account, kind: str, answers: dict) -> list[dict]:
+    """Stored survey answers as {id, label, answer} items (answer one-or-many)."""
+    survey = account.surveys[kind]
+    labels = {q.id: q.label for q in survey.questions}
+    return [{"id": qid, "label": labels.get(qid, ""), "answer": one_or_many(values)}
+            for qid, values in answers.items()]
+
+
+def visit_json(chat: Chat, account, url: str) -> dict:
+    """The visit behind a chat: visitor details (the persona), pre-chat answers, variables."""
+    v, persona = chat.visitor, chat.visitor.persona
+    details = persona.as_dict() if persona else {}
+    variables = [{"name": k, "value": str(val)} for k, val in details.items()]
+    prechat = chat.surveys.get("preChat", {})
+    labels = {q.id: q.label for q in account.surveys["preChat"].questions}
+    variables += [{"name": labels.get(qid, qid), "value": ", ".join(vals)} for qid, vals in prechat.items()]
+    custom = (v.extra.get("customVariables") or {})
+    items = custom.get("customVariable", []) if isinstance(custom, dict) else []
+    variables += [{"name": str(i.get("name")), "value": str(i.get("value"))}
+                  for i in (items if isinstance(items, list) else [items]) if isinstance(i, dict)]
+    out = {"@id": chat.visit_id,
+           "link": [link(url, "self"), link(f"{url}/customVariables", "custom-variables")],
+           "visitorId": v.visitor_id, "visitorName": v.name or "visitor",
+           "ipAddress": v.ip, "userAgent": v.user_agent, "chatStartUrl": v.referrer,
+           "language": v.language, "visitorInfo": details or None}
+    if prechat:
+        out["preChatSurvey"] = {"survey": {"id": account.surveys["preChat"].id,
+                                           "question": one_or_many(_answers(account, "preChat", prechat))}}
+    out["customVariables"] = {"customVariable": one_or_many(variables)} if variables else None
+    return out
