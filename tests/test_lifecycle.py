@@ -1,0 +1,117 @@
+"""Lifecycle rules on a moved clock: ring timeout, visitor timeout (6), agent session timeout
+and logout (23), continuity, no agent on duty (2). No sleeping: the clock is moved."""
+import requests
+
+from .lp import accept, agent, as_list, bearer_headers, consumer_headers, login, request_chat, start_agent_session
+
+ACCOUNT = "12345678"
+
+
+def events(url, headers, start=0):
+    return as_list(requests.get(f"{url}/events?from={start}", headers=headers).json()["events"].get("event"))
+
+
+def ringing(session_url, bearer):
+    r = requests.get(f"{session_url}/incomingRequests", headers=bearer_headers(bearer))
+    return int(r.json()["incomingRequests"]["ringingCount"])
+
+
+def test_visitor_who_stops_polling_is_disconnected(live):
+    bearer, session_url = agent(live.url, ACCOUNT, "demo-bot", "demo-bot-pass")
+    uri = request_chat(live.url, ACCOUNT, skill="support-bot", interactionTimeout=40)
+    chat_url = accept(session_url, bearer)
+    live.advance(30)
+    requests.get(f"{uri}/info", headers=consumer_headers())  # the documented keep-alive
+    live.advance(30)
+    assert requests.get(f"{chat_url}/info", headers=bearer_headers(bearer)).json()["info"]["state"] == "chatting"
+    live.advance(41)  # no visitor call for more than chatTimeout
+    tail = events(chat_url, bearer_headers(bearer), 4)
+    assert [(e["@type"], e.get("systemMessageId"), e.get("state")) for e in tail] == [
+        ("line", "6", None), ("state", None, "ended")]
+    assert requests.get(f"{session_url}/chatSessions", headers=bearer_headers(bearer)).json() == {"chatSessions": {}}
+
+
+def test_agent_session_that_stops_polling_is_dropped_and_its_chats_requeued(live):
+    bearer, session_url = agent(live.url, ACCOUNT, "demo-bot", "demo-bot-pass")
+    uri = request_chat(live.url, ACCOUNT, skill="support-bot")
+    accept(session_url, bearer)
+    for _ in range(5):  # the visitor keeps polling, the agent does not
+        live.advance(30)
+        requests.get(f"{uri}/info", headers=consumer_headers())
+    r = requests.get(f"{session_url}/availability", headers=bearer_headers(bearer))
+    assert r.status_code == 404  # the session is gone
+    tail = events(uri, consumer_headers(), 4)
+    assert [(e["@type"], e.get("systemMessageId"), e.get("state")) for e in tail] == [
+        ("line", "23", None), ("state", None, "waiting")]
+    # the bearer itself is still good: a new session picks the requeued chat up
+    other = start_agent_session(live.url, ACCOUNT, bearer)
+    requests.post(f"{other}/availability", json={"availability": {"chat": "Online"}},
+                  headers={**bearer_headers(bearer), "X-HTTP-Method-Override": "PUT"})
+    assert ringing(other, bearer) == 1
+
+
+def test_second_session_keeps_the_chats_when_the_first_goes(live):
+    body = login(live.url, ACCOUNT, "demo-bot", "demo-bot-pass")
+    first = start_agent_session(live.url, ACCOUNT, body["bearer"])
+    requests.post(f"{first}/availability", json={"availability": {"chat": "Online"}},
+                  headers={**bearer_headers(body["bearer"]), "X-HTTP-Method-Override": "PUT"})
+    uri = request_chat(live.url, ACCOUNT, skill="support-bot")
+    chat_url = accept(first, body["bearer"])
+    second_bearer, second = agent(live.url, ACCOUNT, "demo-bot", "demo-bot-pass")
+    chat_id = chat_url.rsplit("/", 1)[1]
+    # continuity: the other device sees the same chat
+    sessions = requests.get(f"{second}/chatSessions", headers=bearer_headers(second_bearer)).json()
+    assert sessions["chatSessions"]["chatSession"]["chatSessionKey"] == chat_id
+    requests.post(f"{live.url}/api/account/{ACCOUNT}/logout", json={"csrf": body["csrf"]},
+                  cookies={"Session_id": body["sessionId"]})
+    r = requests.get(f"{second}/chat/{chat_id}/info", headers=bearer_headers(second_bearer))
+    assert r.json()["info"]["state"] == "chatting"
+    assert "23" not in [e.get("systemMessageId") for e in events(uri, consumer_headers())]
+
+
+def test_logout_requeues_the_chats(live):
+    body = login(live.url, ACCOUNT, "demo-agent", "demo-agent-pass")
+    session_url = start_agent_session(live.url, ACCOUNT, body["bearer"])
+    requests.post(f"{session_url}/availability", json={"availability": {"chat": "Online"}},
+                  headers={**bearer_headers(body["bearer"]), "X-HTTP-Method-Override": "PUT"})
+    uri = request_chat(live.url, ACCOUNT, skill="support-human")
+    accept(session_url, body["bearer"])
+    requests.post(f"{live.url}/api/account/{ACCOUNT}/logout", json={"csrf": body["csrf"]},
+                  cookies={"Session_id": body["sessionId"]})
+    assert events(uri, consumer_headers())[-1]["state"] == "waiting"
+    assert requests.get(f"{uri}/info", headers=consumer_headers()).json()["info"]["state"] == "waiting"
+
+
+def test_no_agent_on_duty_says_so(live):
+    uri = request_chat(live.url, ACCOUNT, skill="support-human")
+    assert [e.get("systemMessageId") for e in events(uri, consumer_headers())] == [None, "4", "2"]
+    base = f"{live.url}/api/account/{ACCOUNT}/chat"
+    assert requests.get(f"{base}/availability?skill=support-human", headers=consumer_headers()).json() == {"availability": False}
+    assert requests.get(f"{base}/estimatedWaitTime?skill=support-human", headers=consumer_headers()).json() == {"estimatedWaitTime": -1}
+    # an agent who comes on duty later still gets the waiting chat
+    bearer, session_url = agent(live.url, ACCOUNT, "demo-agent", "demo-agent-pass")
+    assert ringing(session_url, bearer) == 1
+
+
+def test_max_chats_is_respected_for_transfers_too(live):
+    human_bearer, human = agent(live.url, ACCOUNT, "demo-agent", "demo-agent-pass")  # maxChats 3
+    for _ in range(3):
+        request_chat(live.url, ACCOUNT, skill="support-human")
+        accept(human, human_bearer)
+    bot_bearer, bot = agent(live.url, ACCOUNT, "demo-bot", "demo-bot-pass")
+    request_chat(live.url, ACCOUNT, skill="support-bot")
+    chat_url = accept(bot, bot_bearer)
+    r = requests.post(f"{chat_url}/transfer", json={"transfer": {"skill": {"id": "2001002"}}},
+                      headers=bearer_headers(bot_bearer))
+    assert r.status_code == 200
+    assert ringing(human, human_bearer) == 0  # full: the transfer waits in the queue
+
+
+def test_ringing_chat_times_out_to_the_next_agent_without_sleeping(live):
+    first_bearer, first = agent(live.url, ACCOUNT, "demo-bot", "demo-bot-pass")
+    second_bearer, second = agent(live.url, ACCOUNT, "demo-bot", "demo-bot-pass")
+    request_chat(live.url, ACCOUNT, skill="support-bot")
+    rung = [ringing(first, first_bearer), ringing(second, second_bearer)]
+    assert sorted(rung) == [0, 1]
+    live.advance(31)
+    assert [ringing(first, first_bearer), ringing(second, second_bearer)] == rung[::-1]
