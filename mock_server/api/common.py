@@ -7,6 +7,7 @@ from flask import Response, current_app, g, request
 from ..model import capacity
 from ..model.errors import BadRequest, Unauthorized
 from ..model.sandbox import Sandbox
+from ..wire.xml import from_xml, to_xml
 
 GLOBAL_APP_KEY = "721c180b09eb463d9f3191c41762bb68"  # LivePerson's documented global key
 
@@ -21,21 +22,46 @@ def root_url() -> str:
     return f"{request.scheme}://{request.host}"
 
 
+def wants_xml() -> bool:
+    """Did the client ask for XML: a `.xml` suffix, or an Accept header preferring it?"""
+    fmt = request.environ.get("sandbox.format")
+    if fmt:
+        return fmt == "xml"
+    accept = request.accept_mimetypes
+    best = accept.best_match(["application/json", "application/xml", "text/xml"])
+    return best in ("application/xml", "text/xml") and accept[best] > accept["application/json"]
+
+
 def respond(payload=None, status: int = 200, headers: dict | None = None) -> Response:
-    """A LivePerson-style response: JSON (compact, key order kept), or empty when no payload."""
+    """A LivePerson-style response in JSON (compact, key order kept) or XML; empty without payload."""
+    xml = wants_xml()
+    content_type = "application/xml" if xml else "application/json"
     if payload is None:
-        return Response(b"", status=status, headers=headers, content_type="application/json")
+        return Response(b"", status=status, headers=headers, content_type=content_type)
+    if xml:
+        return Response(to_xml(payload), status=status, headers=headers,
+                        content_type="application/xml; charset=utf-8")
     body = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
-    return Response(body, status=status, headers=headers, content_type="application/json")
+    return Response(body, status=status, headers=headers, content_type=content_type)
+
+
+def _is_xml_body(raw: bytes) -> bool:
+    mimetype = request.mimetype or ""
+    return mimetype.endswith("/xml") or (not mimetype.endswith("json") and raw.lstrip().startswith(b"<"))
 
 
 def json_body(required: bool = True) -> dict:
-    """The request body as a JSON object; 400 when it is malformed or not an object."""
+    """The request body (JSON, or XML in the same mapping) as an object; 400 when malformed."""
     raw = request.get_data(cache=True)
     if not raw.strip():
         if required:
             raise BadRequest("The request body is empty; a JSON object is required", 1)
         return {}
+    if _is_xml_body(raw):
+        try:
+            return from_xml(raw)
+        except ValueError:
+            raise BadRequest("The request body is not valid XML", 1) from None
     try:
         body = json.loads(raw)
     except (ValueError, UnicodeDecodeError):

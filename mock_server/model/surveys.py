@@ -64,6 +64,8 @@ class Survey:
             raise BadRequest("'question' must be a list of {id, answer}", 51)
         answers: dict[str, list[str]] = {}
         for item in items:
+            if isinstance(item, dict) and "id" not in item and "@id" in item:
+                item = {**item, "id": item["@id"]}  # the XML mapping carries ids as attributes
             if not isinstance(item, dict) or "id" not in item:
                 raise BadRequest("Every answered question needs an 'id'", 51)
             question = self.question(item["id"])
