@@ -5,7 +5,7 @@ from flask import Flask, request
 from flask_socketio import SocketIO
 from werkzeug.exceptions import HTTPException
 
-from .api import chat_agent, domain, login, server_chat
+from .api import account_config, chat_agent, domain, login, server_chat
 from .api.common import respond
 from .control import bp as control_bp
 from .model.clock import Clock
@@ -26,7 +26,8 @@ def create_app(config: dict | None = None, *, clock: Clock | None = None, seed: 
     sb = Sandbox(config, clock=clock, seed=seed)
     app.extensions["sandbox"] = sb
     app.wsgi_app = LivePersonRequestMiddleware(app.wsgi_app)
-    for blueprint in (domain.bp, login.bp, chat_agent.bp, server_chat.bp, control_bp, pages_bp):
+    for blueprint in (domain.bp, login.bp, chat_agent.bp, server_chat.bp, account_config.bp,
+                      control_bp, pages_bp):
         app.register_blueprint(blueprint)
     _register_errors(app, sb)
     socketio = SocketIO(app, async_mode=async_mode, cors_allowed_origins=[], logger=False,

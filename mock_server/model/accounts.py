@@ -24,6 +24,11 @@ class Skill:
     id: str
     name: str
     description: str = ""
+    deleted: bool = False
+    max_wait_time: int = 120
+    can_transfer: bool = True
+    transfer_list: list[str] | None = None
+    updated: float = 0.0
 
 
 @dataclass
@@ -45,6 +50,8 @@ class User:
     pid: str = ""
     app_keys: list[AppKeySet] = field(default_factory=list)
     agent_group_id: str = "-1"
+    deleted: bool = False
+    updated: float = 0.0
 
     @property
     def agent_name(self) -> str:
@@ -69,6 +76,9 @@ class Engagement:
     enabled: bool = True
     language: str = "en-US"
     window_id: str = ""
+    deleted: bool = False
+    created: float = 0.0
+    updated: float = 0.0
 
 
 @dataclass
@@ -80,6 +90,8 @@ class Campaign:
     description: str = ""
     status: int = 1  # 1 published, 0 unpublished
     engagement_ids: list[str] = field(default_factory=list)
+    deleted: bool = False
+    updated: float = 0.0
 
 
 @dataclass
@@ -96,18 +108,20 @@ class Account:
     campaigns: dict[str, Campaign] = field(default_factory=dict)
     engagements: dict[str, Engagement] = field(default_factory=dict)
     surveys: dict[str, Survey] = field(default_factory=dict)  # preChat, exit, agent, offline
+    # Account Config revision of each collection: every write bumps it (ETag / If-Match).
+    revisions: dict[str, int] = field(default_factory=lambda: {"skills": 1, "users": 1, "campaigns": 1})
 
     def user_by_login(self, login_name: str) -> User | None:
         """The user with this login name, or None."""
         for user in self.users.values():
-            if user.login_name == login_name:
+            if user.login_name == login_name and not user.deleted:
                 return user
         return None
 
     def skill_by_name(self, name: str) -> Skill | None:
         """The skill with this name, or None."""
         for skill in self.skills.values():
-            if skill.name == name:
+            if skill.name == name and not skill.deleted:
                 return skill
         return None
 
@@ -115,13 +129,16 @@ class Account:
         """A skill named by id or by name, as the Server Chat API's `skill` parameter allows."""
         ref = str(ref).strip()
         skill = self.skills.get(ref) or self.skill_by_name(ref)
-        if skill is None:
+        if skill is None or skill.deleted:
             raise BadRequest(f"Skill '{ref}' does not exist in account {self.id}", 20)
         return skill
 
     def engagement(self, engagement_id) -> Engagement:
         """The engagement with this id, or NotFound."""
         engagement = self.engagements.get(str(engagement_id).strip())
-        if engagement is None:
+        if engagement is None or engagement.deleted:
             raise BadRequest(f"Engagement '{engagement_id}' does not exist in account {self.id}", 21)
+        campaign = self.campaigns.get(engagement.campaign_id)
+        if not engagement.enabled or campaign is None or campaign.deleted or campaign.status != 1:
+            raise BadRequest(f"Engagement '{engagement_id}' is not published", 22)
         return engagement

@@ -1,0 +1,285 @@
+"""Account Config API: skills, users, campaigns and engagements, read and written by bearer."""
+import logging
+
+from flask import Blueprint, g, request
+
+from ..model import admin
+from ..model.errors import BadRequest, Forbidden
+from ..wire.config import campaign_json, engagement_json, skill_json, user_json
+from .common import agent_auth, json_body, respond, root_url, sandbox
+
+bp = Blueprint("account_config", __name__)
+log = logging.getLogger(__name__)
+USERS = "/api/account/<account_id>/configuration/le-users"
+CAMPAIGNS = "/api/account/<account_id>/configuration/le-campaigns/campaigns"
+
+
+def _account(write: bool = False):
+    """The path's account; writes need an administrator's bearer."""
+    if write and not g.login.user.is_admin:
+        raise Forbidden("Only an administrator may change the account configuration", 90)
+    return sandbox().account(g.login.account_id)
+
+
+def _with_revision(payload, account, collection: str, status: int = 200, headers=None):
+    revision = str(account.revisions[collection])
+    return respond(payload, status, {"ETag": revision, "ac-revision": revision, **(headers or {})})
+
+
+def _if_match(account, collection: str) -> None:
+    admin.check_revision(account, collection,
+                         request.headers.get("If-Match") or request.headers.get("ac-revision"))
+
+
+def _include_deleted() -> bool:
+    return request.args.get("include_deleted", "false").lower() == "true"
+
+
+def _items(body):
+    """A POST body may hold one entity or a list of them."""
+    if isinstance(body, list):
+        return body
+    return [body]
+
+
+def _list_body():
+    raw = request.get_data(cache=True).strip()
+    if raw.startswith(b"["):
+        import json
+        try:
+            return json.loads(raw)
+        except ValueError:
+            raise BadRequest("The request body is not valid JSON", 1) from None
+    return json_body()
+
+
+# --- skills ---------------------------------------------------------------------------------
+
+@bp.get(f"{USERS}/skills")
+@agent_auth
+def list_skills(account_id):
+    """Every skill of the account (deleted ones with include_deleted=true)."""
+    account = _account()
+    skills = [skill_json(s, i) for i, s in enumerate(account.skills.values())
+              if _include_deleted() or not s.deleted]
+    return _with_revision(skills, account, "skills")
+
+
+@bp.get(f"{USERS}/skills/<skill_id>")
+@agent_auth
+def get_skill(account_id, skill_id):
+    """One skill."""
+    account = _account()
+    return _with_revision(skill_json(admin.live(account.skills, skill_id, "Skill")), account, "skills")
+
+
+@bp.post(f"{USERS}/skills")
+@agent_auth
+def create_skills(account_id):
+    """Create one skill (or a list): 201 with its location."""
+    account = _account(write=True)
+    _if_match(account, "skills")
+    body = _list_body()
+    created = [admin.save_skill(sandbox(), account, item) for item in _items(body)]
+    payload = [skill_json(s) for s in created] if isinstance(body, list) else skill_json(created[0])
+    location = f"{root_url()}/api/account/{account_id}/configuration/le-users/skills/{created[0].id}"
+    return _with_revision(payload, account, "skills", 201, {"Location": location})
+
+
+@bp.put(f"{USERS}/skills/<skill_id>")
+@agent_auth
+def update_skill(account_id, skill_id):
+    """Update a skill (If-Match: the revision it was read at)."""
+    account = _account(write=True)
+    _if_match(account, "skills")
+    skill = admin.live(account.skills, skill_id, "Skill")
+    return _with_revision(skill_json(admin.save_skill(sandbox(), account, json_body(), skill)),
+                          account, "skills")
+
+
+@bp.delete(f"{USERS}/skills/<skill_id>")
+@agent_auth
+def delete_skill(account_id, skill_id):
+    """Delete a skill."""
+    account = _account(write=True)
+    _if_match(account, "skills")
+    admin.delete_skill(sandbox(), account, admin.live(account.skills, skill_id, "Skill"))
+    return _with_revision(None, account, "skills")
+
+
+# --- users ----------------------------------------------------------------------------------
+
+def _user_response(user, warnings, account, status=200, headers=None):
+    headers = dict(headers or {})
+    if warnings:
+        # HTTP's Warning header (code 299, "miscellaneous persistent warning") carries it.
+        headers["Warning"] = "; ".join(f'299 sandbox "{w}"' for w in warnings)
+    return _with_revision(user_json(user), account, "users", status, headers)
+
+
+@bp.get(f"{USERS}/users")
+@agent_auth
+def list_users(account_id):
+    """Every user of the account."""
+    account = _account()
+    users = [user_json(u) for u in account.users.values() if _include_deleted() or not u.deleted]
+    return _with_revision(users, account, "users")
+
+
+@bp.get(f"{USERS}/users/<user_id>")
+@agent_auth
+def get_user(account_id, user_id):
+    """One user."""
+    account = _account()
+    return _with_revision(user_json(admin.live(account.users, user_id, "User")), account, "users")
+
+
+@bp.post(f"{USERS}/users")
+@agent_auth
+def create_user(account_id):
+    """Create a user (human or bot, userTypeId 1|2): 201; a Warning header when a bot's skill lacks 'bot'."""
+    account = _account(write=True)
+    _if_match(account, "users")
+    user, warnings = admin.save_user(sandbox(), account, json_body())
+    location = f"{root_url()}/api/account/{account_id}/configuration/le-users/users/{user.id}"
+    return _user_response(user, warnings, account, 201, {"Location": location})
+
+
+@bp.put(f"{USERS}/users/<user_id>")
+@agent_auth
+def update_user(account_id, user_id):
+    """Update a user (skills, names, picture, maxChats, ...)."""
+    account = _account(write=True)
+    _if_match(account, "users")
+    user, warnings = admin.save_user(sandbox(), account, json_body(),
+                                     admin.live(account.users, user_id, "User"))
+    return _user_response(user, warnings, account)
+
+
+@bp.delete(f"{USERS}/users/<user_id>")
+@agent_auth
+def delete_user(account_id, user_id):
+    """Delete a user."""
+    account = _account(write=True)
+    _if_match(account, "users")
+    user = admin.live(account.users, user_id, "User")
+    if user.id == g.login.user.id:
+        raise BadRequest("An administrator cannot delete themself", 86)
+    admin.delete_user(sandbox(), account, user)
+    return _with_revision(None, account, "users")
+
+
+# --- campaigns and engagements ----------------------------------------------------------------
+
+@bp.get(CAMPAIGNS)
+@agent_auth
+def list_campaigns(account_id):
+    """Every campaign of the account."""
+    account = _account()
+    items = [campaign_json(c) for c in account.campaigns.values() if _include_deleted() or not c.deleted]
+    return _with_revision(items, account, "campaigns")
+
+
+@bp.get(f"{CAMPAIGNS}/<campaign_id>")
+@agent_auth
+def get_campaign(account_id, campaign_id):
+    """One campaign."""
+    account = _account()
+    return _with_revision(campaign_json(admin.live(account.campaigns, campaign_id, "Campaign")),
+                          account, "campaigns")
+
+
+@bp.post(CAMPAIGNS)
+@agent_auth
+def create_campaign(account_id):
+    """Create a campaign (unpublished unless `status` is 1)."""
+    account = _account(write=True)
+    _if_match(account, "campaigns")
+    campaign = admin.save_campaign(sandbox(), account, json_body())
+    location = f"{root_url()}/api/account/{account_id}/configuration/le-campaigns/campaigns/{campaign.id}"
+    return _with_revision(campaign_json(campaign), account, "campaigns", 201, {"Location": location})
+
+
+@bp.put(f"{CAMPAIGNS}/<campaign_id>")
+@agent_auth
+def update_campaign(account_id, campaign_id):
+    """Update a campaign; {"status": 1} publishes it."""
+    account = _account(write=True)
+    _if_match(account, "campaigns")
+    campaign = admin.live(account.campaigns, campaign_id, "Campaign")
+    return _with_revision(campaign_json(admin.save_campaign(sandbox(), account, json_body(), campaign)),
+                          account, "campaigns")
+
+
+@bp.delete(f"{CAMPAIGNS}/<campaign_id>")
+@agent_auth
+def delete_campaign(account_id, campaign_id):
+    """Delete a campaign and its engagements."""
+    account = _account(write=True)
+    _if_match(account, "campaigns")
+    admin.delete_campaign(sandbox(), account, admin.live(account.campaigns, campaign_id, "Campaign"))
+    return _with_revision(None, account, "campaigns")
+
+
+@bp.get(f"{CAMPAIGNS}/<campaign_id>/engagements")
+@agent_auth
+def list_engagements(account_id, campaign_id):
+    """The engagements of a campaign."""
+    account = _account()
+    campaign = admin.live(account.campaigns, campaign_id, "Campaign")
+    items = [engagement_json(account, account.engagements[e]) for e in campaign.engagement_ids
+             if _include_deleted() or not account.engagements[e].deleted]
+    return _with_revision(items, account, "campaigns")
+
+
+@bp.get(f"{CAMPAIGNS}/<campaign_id>/engagements/<engagement_id>")
+@agent_auth
+def get_engagement(account_id, campaign_id, engagement_id):
+    """One engagement."""
+    account = _account()
+    engagement = _engagement(account, campaign_id, engagement_id)
+    return _with_revision(engagement_json(account, engagement), account, "campaigns")
+
+
+def _engagement(account, campaign_id, engagement_id):
+    campaign = admin.live(account.campaigns, campaign_id, "Campaign")
+    if engagement_id not in campaign.engagement_ids:
+        raise admin.NotFound(f"Engagement {engagement_id} was not found in campaign {campaign_id}", 82)
+    return admin.live(account.engagements, engagement_id, "Engagement")
+
+
+@bp.post(f"{CAMPAIGNS}/<campaign_id>/engagements")
+@agent_auth
+def create_engagement(account_id, campaign_id):
+    """Create a live-chat engagement on a skill."""
+    account = _account(write=True)
+    _if_match(account, "campaigns")
+    campaign = admin.live(account.campaigns, campaign_id, "Campaign")
+    engagement = admin.save_engagement(sandbox(), account, campaign, json_body())
+    location = (f"{root_url()}/api/account/{account_id}/configuration/le-campaigns/campaigns/"
+                f"{campaign.id}/engagements/{engagement.id}")
+    return _with_revision(engagement_json(account, engagement), account, "campaigns", 201,
+                          {"Location": location})
+
+
+@bp.put(f"{CAMPAIGNS}/<campaign_id>/engagements/<engagement_id>")
+@agent_auth
+def update_engagement(account_id, campaign_id, engagement_id):
+    """Update an engagement (name, skill, enabled)."""
+    account = _account(write=True)
+    _if_match(account, "campaigns")
+    campaign = admin.live(account.campaigns, campaign_id, "Campaign")
+    engagement = admin.save_engagement(sandbox(), account, campaign, json_body(),
+                                       _engagement(account, campaign_id, engagement_id))
+    return _with_revision(engagement_json(account, engagement), account, "campaigns")
+
+
+@bp.delete(f"{CAMPAIGNS}/<campaign_id>/engagements/<engagement_id>")
+@agent_auth
+def delete_engagement(account_id, campaign_id, engagement_id):
+    """Delete an engagement."""
+    account = _account(write=True)
+    _if_match(account, "campaigns")
+    _engagement(account, campaign_id, engagement_id).deleted = True
+    account.revisions["campaigns"] += 1
+    return _with_revision(None, account, "campaigns")

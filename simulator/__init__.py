@@ -1,0 +1,1 @@
+"""Simulated LivePerson clients: an agent bot (Chat Agent API) and a customer (Server Chat API)."""
