@@ -78,6 +78,7 @@ class Sandbox:
         now = self.clock.now()
         chat.agent, chat.agent_session_id, chat.accepted_time = session.user, session.id, now
         chat.target_user_id = None
+        chat.rang_out = set()
         self._held.setdefault(session.user.id, {})[chat.id] = None
         self.emit(chat, chat.add_state(now, CHATTING))
         self.emit(chat, chat.add_system_line(now, 3, agent=session.user.agent_name))

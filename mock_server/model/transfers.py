@@ -56,6 +56,8 @@ def transfer_chat(sb, session: AgentSession, chat: Chat, skill_ref=None, agent_r
         sb.emit(chat, chat.add_line(now, AGENT, old.agent_name, text, sub_type=ONLY_TO_REP,
                                     agent_id=old.id))
     sb.release(chat)
+    # The agent who let go is rung again only if nobody else can take the chat.
+    chat.rang_out = {s.id for s in sb.agents.for_user(old)}
     chat.transferred = True
     chat.target_user_id = target_user.id if target_user else None
     if target_skill:
