@@ -318,7 +318,7 @@ def _visit_chat(session, visit_id):
     for chat in sb.chats_of(session.user):
         if chat.visit_id == visit_id:
             return chat
-    raise NotFound(f"Visit {visit_id} was not found for this agent session", 47)
+    raise NotFound(f"Visit {visit_id} was not found for this agent session", 49)
 
 
 @bp.get(f"{BASE}/<session_id>/visits/visit/<visit_id>")
