@@ -144,31 +144,13 @@ class Sandbox:
         try:
             timeout = int(req.get("interactionTimeout") or account.chat_timeout)
         except (TypeError, ValueError):
-            raise BadRequest("interactionTimeout must be a number of seconds", 35) from None
-        overrides = req.get("persona") if isinstance(req.get("persona"), dict) else {}
-        # Documented fields win over the persona; the persona wins over this request's own
-        # address and User-Agent, which in a sandbox are always localhost and a test client.
-        for field, key in (("ip", "visitorIp"), ("userAgent", "userAgent"), ("page", "chatReferrer")):
-            if isinstance(req.get(key), str) and req[key].strip():
-                overrides = {**overrides, field: req[key]}
-        persona = make_persona(int(self.ids.digits(9)), overrides)
-        prechat = (self.account(account.id).surveys["preChat"].answers_from(
-            req["survey"].get("survey", req["survey"]) if isinstance(req["survey"], dict) else req["survey"])
-                   if req.get("survey") is not None else None)
+            timeout = 0
+        if timeout <= 0:
+            raise BadRequest("interactionTimeout must be a positive number of seconds", 35)
+        prechat = _prechat_answers(account, req.get("survey"))
+        visitor = self._visitor(req, engagement, remote_ip, user_agent)
         now = self.clock.now()
         chat_id, visit_id = self.ids.chat_id()
-        visitor = Visitor(
-            visitor_id=str(req.get("visitorId") or self.ids.digits(16)),
-            ip=persona.ip or remote_ip,
-            user_agent=persona.user_agent or user_agent,
-            referrer=persona.page,
-            persona=persona,
-            language=str(req.get("language") or (engagement.language if engagement else "en-US")),
-            shark_visitor_id=str(req.get("LETagVisitorId") or self.ids.token()),
-            shark_session_id=str(req.get("LETagSessionId") or self.ids.token()),
-            shark_context_id=str(req.get("LETagContextId") or "1"),
-            extra={k: req[k] for k in ("preChatLines", "survey", "customVariables") if k in req},
-        )
         chat = Chat(id=chat_id, visit_id=visit_id, account_id=account.id, skill_id=skill_id,
                     engagement_id=engagement.id if engagement else _opt(req.get("engagementId")),
                     campaign_id=(engagement.campaign_id if engagement
@@ -187,6 +169,28 @@ class Sandbox:
             self.emit(chat, event)
         self.router.enqueue(chat)
         return chat
+
+    def _visitor(self, req: dict, engagement, remote_ip: str, user_agent: str) -> Visitor:
+        """The customer of a chat request: a seeded persona, with the request's own details."""
+        overrides = req.get("persona") if isinstance(req.get("persona"), dict) else {}
+        # Documented fields win over the persona; the persona wins over this request's own
+        # address and User-Agent, which in a sandbox are always localhost and a test client.
+        for field, key in (("ip", "visitorIp"), ("userAgent", "userAgent"), ("page", "chatReferrer")):
+            if isinstance(req.get(key), str) and req[key].strip():
+                overrides = {**overrides, field: req[key]}
+        persona = make_persona(int(self.ids.digits(9)), overrides)
+        return Visitor(
+            visitor_id=str(req.get("visitorId") or self.ids.digits(16)),
+            ip=persona.ip or remote_ip,
+            user_agent=persona.user_agent or user_agent,
+            referrer=persona.page,
+            persona=persona,
+            language=str(req.get("language") or (engagement.language if engagement else "en-US")),
+            shark_visitor_id=str(req.get("LETagVisitorId") or self.ids.token()),
+            shark_session_id=str(req.get("LETagSessionId") or self.ids.token()),
+            shark_context_id=str(req.get("LETagContextId") or "1"),
+            extra={k: req[k] for k in ("preChatLines", "survey", "customVariables") if k in req},
+        )
 
     def visitor_chat(self, account: Account, chat_id: str) -> Chat:
         """A chat of this account, as the visitor reaches it; every call keeps it alive."""
@@ -322,6 +326,15 @@ class Sandbox:
         self.emit(chat, chat.add_system_line(now, 23))
         self.emit(chat, chat.add_state(now, WAITING))
         self.router.enqueue(chat)
+
+
+def _prechat_answers(account: Account, survey) -> dict | None:
+    """Validated pre-chat answers of a chat request (`survey`, optionally wrapped once more)."""
+    if survey is None:
+        return None
+    if isinstance(survey, dict) and isinstance(survey.get("survey"), dict):
+        survey = survey["survey"]
+    return account.surveys["preChat"].answers_from(survey)
 
 
 def _opt(value) -> str | None:
