@@ -1,19 +1,66 @@
-"""The browser side: the home page with the sandbox's URLs and demo credentials, static files."""
+"""The browser side: the home page, the consumer page, the agent workspace, static files and
+the front-end libraries installed from npm (served from node_modules: no CDN, no network)."""
 from html import escape
 from pathlib import Path
 
-from flask import Blueprint, Response, send_from_directory
+from flask import Blueprint, Response, abort, send_from_directory
 
 from .api.common import locked, root_url, sandbox
+from .control.live import bp as live_bp
 
-STATIC = Path(__file__).resolve().parent.parent / "static"
+ROOT = Path(__file__).resolve().parent.parent
+STATIC = ROOT / "static"
+NODE_MODULES = ROOT / "node_modules"
+# /vendor/<name> -> the file of an npm package (package.json pins the versions).
+VENDOR = {
+    "socket.io.min.js": "socket.io-client/dist/socket.io.min.js",
+    "socket.io.min.js.map": "socket.io-client/dist/socket.io.min.js.map",
+}
+# The pages load only their own scripts, styles and pictures; text from chats can never run.
+PAGE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
+            "form-action 'self'; frame-ancestors 'none'")
+
 bp = Blueprint("pages", __name__)
+# The pages' own endpoints under /_sandbox (engagements, persona, live snapshot) come with them.
+bp.register_blueprint(live_bp)
 
 
 @bp.get("/static/<path:filename>")
 def static_file(filename):
     """Files of static/ (pages, scripts, pictures)."""
     return send_from_directory(STATIC, filename)
+
+
+@bp.get("/vendor/<path:name>")
+def vendor_file(name):
+    """A front-end library from node_modules (`npm ci` installs them; ./dev does it)."""
+    if name not in VENDOR:
+        abort(404)
+    path = NODE_MODULES / VENDOR[name]
+    if not path.is_file():
+        abort(404)
+    return send_from_directory(path.parent, path.name)
+
+
+def _page(name: str) -> Response:
+    response = send_from_directory(STATIC, name)
+    response.headers["Content-Security-Policy"] = PAGE_CSP
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@bp.get("/consumer")
+def consumer_page():
+    """The customer's chat window: choose an engagement, chat, end, answer the exit survey."""
+    return _page("consumer.html")
+
+
+@bp.get("/workspace")
+def workspace_page():
+    """The agent workspace: agents, queues, every conversation live; log in and take chats."""
+    return _page("workspace.html")
 
 
 @bp.get("/")
@@ -45,5 +92,9 @@ def home():
 <body><main><h1>Conversational Cloud sandbox</h1>
 <p>A local mock of LivePerson Conversational Cloud (live chat). Point a bot's CSDS domain at
 <code>{escape(root)}</code>: every service of every account resolves to this server.</p>
+<nav class="pages"><a class="page-link" href="/consumer"><strong>Consumer page</strong>
+<span>Chat as a customer: pick an engagement, talk to the bot, end the chat, rate it.</span></a>
+<a class="page-link" href="/workspace"><strong>Agent workspace</strong>
+<span>Watch every conversation live, log in as a human agent, take escalated chats.</span></a></nav>
 {''.join(rows)}</main></body></html>"""
     return Response(page, content_type="text/html; charset=utf-8")

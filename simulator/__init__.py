@@ -1,1 +1,1 @@
-"""Simulated LivePerson clients: an agent bot (Chat Agent API) and a customer (Server Chat API)."""
+"""LivePerson live-chat clients: agent bots with pluggable brains, scripted customers, checks."""

@@ -1,4 +1,4 @@
-"""CLI: `python -m simulator bot ...` (an agent bot), `python -m simulator consumer ...` (a customer)."""
+"""CLI: `python -m simulator bot|consumer|check|demo ...` (see simulator/README.md)."""
 import argparse
 import signal
 import sys
@@ -6,70 +6,131 @@ import threading
 from contextlib import contextmanager
 
 from .brains import brain_names, make_brain
+from .brains.escalation import escalating
+from .brains.nlp import make_classifier
 from .consumer import DEFAULT_LINES, GLOBAL_APP_KEY, ConsumerClient, ScriptedCustomer
 from .login import REFRESH_EVERY, Credentials
 from .report import Reporter
+from .scripts import DEMO_ACCOUNT, ScriptError, ScriptRunner, load_script
+from .wire import RetryPolicy, silent
+
+LOG_FORMATS = ("text", "json")
 
 
-def _connection_args(p: argparse.ArgumentParser) -> None:
+def _connection_args(p: argparse.ArgumentParser, account_required: bool = True) -> None:
     p.add_argument("--url", required=True,
-                   help="Domain API (CSDS) base, scheme://host:port, e.g. https://localhost:8443")
-    p.add_argument("--account", required=True, help="account (site) id")
+                   help="the Domain API (CSDS) host, scheme://host:port, e.g. https://localhost:8443; "
+                        "every other host is looked up through it")
+    p.add_argument("--account", required=account_required,
+                   help="account (site) id" + ("" if account_required else f" (default {DEMO_ACCOUNT})"))
     tls = p.add_mutually_exclusive_group()
     tls.add_argument("--insecure", action="store_true", help="do not verify TLS certificates")
     tls.add_argument("--ca", metavar="FILE", help="trust this CA bundle (e.g. .sandbox/tls/ca.pem)")
+    p.add_argument("--log-format", choices=LOG_FORMATS, default="text",
+                   help="one log line per event: text (key=value) or json")
+
+
+def _retry_delays(text: str) -> RetryPolicy:
+    try:
+        delays = tuple(float(d) for d in text.split(",") if d.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError("a comma-separated list of seconds, e.g. 5,10,15") from None
+    return RetryPolicy(delays)
 
 
 def parse_args(argv=None) -> argparse.Namespace:
     """The command line."""
     p = argparse.ArgumentParser(prog="python -m simulator",
-                                description="Simulated LivePerson live-chat clients.")
+                                description="LivePerson live-chat clients: bots, scripted customers, checks.")
     sub = p.add_subparsers(dest="command", required=True)
 
-    bot = sub.add_parser("bot", help="run an agent bot (agent-sample-app's flow)")
+    bot = sub.add_parser("bot", help="run an agent bot")
     _connection_args(bot)
-    bot.add_argument("--user", required=True, help="login name of the agent/bot user")
+    bot.add_argument("--user", required=True, help="login name of the bot (or agent) user")
     bot.add_argument("--password", help="password (user login)")
     bot.add_argument("--app-key", help="API key (application login, instead of --password)")
     bot.add_argument("--secret")
     bot.add_argument("--access-token")
     bot.add_argument("--access-token-secret")
-    bot.add_argument("--brain", default="transcript", choices=brain_names())
+    bot.add_argument("--brain", default="transcript", metavar="NAME",
+                     help=f"{' | '.join(brain_names())} | module:attribute (default transcript)")
     bot.add_argument("--transcript", metavar="FILE", help="JSON array of lines (transcript brain)")
+    bot.add_argument("--intents", metavar="FILE", help="intents YAML (rules brain; default: the demo's)")
+    nlp = bot.add_mutually_exclusive_group()
+    nlp.add_argument("--nlp", metavar="MODULE:FUNCTION",
+                     help="your classifier: function(text, context) -> intent name or None")
+    nlp.add_argument("--nlp-url", metavar="URL",
+                     help='your classifier over HTTP: POST {"text": ...} -> {"intent": ...}')
+    bot.add_argument("--escalate-on", action="append", metavar="WORD",
+                     help='a word that hands the chat to a human (repeat; default "agent")')
+    bot.add_argument("--escalate-intent", action="append", metavar="NAME",
+                     help='an NLP intent that hands the chat to a human (repeat; default "escalate")')
+    bot.add_argument("--human-skill", metavar="SKILL",
+                     help="skill (name or id) escalations go to (default support-human)")
+    bot.add_argument("--max-chats", type=int, metavar="N",
+                     help="take at most N chats at once (the user's maxChats always applies)")
+    bot.add_argument("--typing-delay", type=float, default=0.0, metavar="SECONDS",
+                     help="show typing this long before each reply (default 0)")
+    bot.add_argument("--on-exit", choices=("end", "transfer"), default="end",
+                     help="on Ctrl-C: end open chats, or transfer them to the human skill")
     bot.add_argument("--poll", type=float, default=2.0, metavar="SECONDS",
                      help="seconds between polls (default 2, like the sample app)")
     bot.add_argument("--refresh", type=float, default=REFRESH_EVERY, metavar="SECONDS",
                      help="seconds between login refreshes (default 300)")
+    bot.add_argument("--retry-delays", type=_retry_delays, metavar="S,S,S",
+                     help="pauses before retrying a 5xx or unreachable server (default 5,10,15)")
     bot.add_argument("--once", action="store_true",
-                     help="log out and exit after the first chat ends")
+                     help="log out and exit after the first chat is over")
 
     consumer = sub.add_parser("consumer", help="run a scripted customer (Server Chat API)")
-    _connection_args(consumer)
+    _connection_args(consumer, account_required=False)
+    consumer.add_argument("--script", metavar="FILE",
+                          help="YAML script of lines and expectations (report: pass/fail per step)")
     target = consumer.add_mutually_exclusive_group()
-    target.add_argument("--skill", help="skill name or id to chat with")
-    target.add_argument("--engagement", help="engagement id to chat through")
+    target.add_argument("--skill", help="skill name or id to chat with (overrides the script's)")
+    target.add_argument("--engagement", help="engagement id to chat through (overrides the script's)")
     consumer.add_argument("--line", action="append", metavar="TEXT",
-                          help="a line to say (repeat; default: a 6-line script)")
+                          help="without --script: a line to say (repeat; default: a 6-line chat)")
     consumer.add_argument("--app-key", default=GLOBAL_APP_KEY, help="Server Chat API app key")
     consumer.add_argument("--timeout", type=float, default=60.0, metavar="S",
-                          help="give up after this many seconds (default 60)")
+                          help="without --script: give up after this many seconds (default 60)")
     consumer.add_argument("--poll", type=float, default=1.0, metavar="SECONDS")
+
+    check = sub.add_parser("check", help="run the Step 4 checks against a running sandbox")
+    _connection_args(check, account_required=False)
+    check.add_argument("--agent-user", default="demo-agent", help="a human agent's login name")
+    check.add_argument("--agent-password", default="demo-agent-pass")
+    check.add_argument("--bot-user", default="demo-bot", help="the bot's login name")
+    check.add_argument("--human-skill", default="support-human", help="where escalations go")
+    check.add_argument("--escalate-text", default="agent", help="what the customer says to escalate")
+    check.add_argument("--app-key", default=GLOBAL_APP_KEY, help="Server Chat API app key")
+    check.add_argument("--timeout", type=float, default=20.0, metavar="S", help="deadline of each wait")
+    check.add_argument("--poll", type=float, default=0.5, metavar="SECONDS")
+
+    sub.add_parser("demo", help="the sandbox (python -m mock_server options) with the demo bot online",
+                   add_help=False)
     return p.parse_args(argv)
 
 
 @contextmanager
 def _on_signals(callback):
-    """Run `callback` on Ctrl-C/SIGTERM while inside; handlers restored after (main thread only)."""
+    """Run `callback` on the first Ctrl-C/SIGTERM while inside (a second one interrupts)."""
     if threading.current_thread() is not threading.main_thread():
         yield  # signal handlers can only be set from the main thread
         return
-    previous = {sig: signal.signal(sig, lambda *_: callback())
-                for sig in (signal.SIGINT, signal.SIGTERM)}
+    previous = {}
+
+    def handler(*_):
+        for sig, old in previous.items():
+            signal.signal(sig, old)  # a second Ctrl-C stops at once, should closing hang
+        callback()
+
+    previous.update({sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)})
     try:
         yield
     finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+        for sig, old in previous.items():
+            signal.signal(sig, old)
 
 
 def _verify(args) -> bool | str:
@@ -80,34 +141,69 @@ def _verify(args) -> bool | str:
     return args.ca or True
 
 
+def build_brain(args, report=None):
+    """The brain the options name, wrapped with escalation (keywords, NLP intents)."""
+    inner = make_brain(args.brain, transcript=args.transcript, intents=args.intents)
+    classifier = make_classifier(args.nlp, args.nlp_url, report=report or silent)
+    return escalating(inner, classifier, keywords=args.escalate_on, intents=args.escalate_intent,
+                      skill=args.human_skill)
+
+
 def run_bot(args) -> int:
     """Run the bot until Ctrl-C (or the first chat's end with --once)."""
     from .bot import BotOptions, BotRunner
     if bool(args.password) == bool(args.app_key):
         print("error: give exactly one of --password and --app-key", file=sys.stderr)
         return 2
+    report = Reporter("bot", fmt=args.log_format)
     credentials = Credentials(args.user, password=args.password, app_key=args.app_key,
                               secret=args.secret, access_token=args.access_token,
                               access_token_secret=args.access_token_secret)
     try:
-        brain = make_brain(args.brain, transcript=args.transcript)
+        brain = build_brain(args, report)
     except (OSError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    runner = BotRunner(BotOptions(args.url, args.account, credentials, poll=args.poll,
-                                  once=args.once, verify=_verify(args),
-                                  refresh_every=args.refresh), brain)
-    # Ctrl-C / SIGTERM end the loop, which then logs out like a well-behaved agent.
+    options = BotOptions(args.url, args.account, credentials, poll=args.poll, once=args.once,
+                         verify=_verify(args), refresh_every=args.refresh, max_chats=args.max_chats,
+                         typing_delay=args.typing_delay, on_exit=args.on_exit,
+                         exit_skill=args.human_skill, retry=args.retry_delays)
+    runner = BotRunner(options, brain, report)
+    # Ctrl-C / SIGTERM end the loop, which then closes its chats and logs out.
     with _on_signals(runner.stop):
         return runner.run()
 
 
 def run_consumer(args) -> int:
-    """Play the script; 0 when every line was answered and the chat ended cleanly."""
-    client = ConsumerClient(args.url, args.account, args.app_key, verify=_verify(args))
+    """A script (pass/fail report) or, without one, lines that must each get an answer."""
+    report = Reporter("customer", fmt=args.log_format)
+    if args.script:
+        try:
+            script = load_script(args.script)
+        except ScriptError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        if args.skill or args.engagement:
+            from dataclasses import replace
+            script = replace(script, skill=args.skill, engagement=args.engagement)
+        if not (script.skill or script.engagement):
+            print("error: the script names no skill or engagement (or give --skill/--engagement)",
+                  file=sys.stderr)
+            return 2
+        client = ConsumerClient(args.url, args.account or script.account or DEMO_ACCOUNT,
+                                args.app_key, verify=_verify(args))
+        runner = ScriptRunner(client, script, poll=args.poll, report=report)
+        try:
+            with _on_signals(runner.stop):
+                result = runner.run()
+        finally:
+            client.close()
+        print(result.report(), flush=True)
+        return 0 if result.ok else 1
+    client = ConsumerClient(args.url, args.account or DEMO_ACCOUNT, args.app_key, verify=_verify(args))
     customer = ScriptedCustomer(client, args.line or DEFAULT_LINES, skill=args.skill,
                                 engagement_id=args.engagement, timeout=args.timeout,
-                                poll=args.poll, report=Reporter("customer"))
+                                poll=args.poll, report=report)
     try:
         with _on_signals(customer.stop):
             result = customer.run()
@@ -116,10 +212,29 @@ def run_consumer(args) -> int:
     return 0 if result.ok else 1
 
 
+def run_check(args) -> int:
+    """The five Step 4 checks; 0 when all pass."""
+    from .check import Checker, CheckOptions, format_outcomes
+    options = CheckOptions(url=args.url, account=args.account or DEMO_ACCOUNT,
+                           agent_user=args.agent_user, agent_password=args.agent_password,
+                           bot_user=args.bot_user, human_skill=args.human_skill,
+                           escalate_text=args.escalate_text, app_key=args.app_key,
+                           verify=_verify(args), timeout=args.timeout, poll=args.poll)
+    checker = Checker(options, Reporter("check", fmt=args.log_format))
+    with _on_signals(checker.stop):
+        outcomes = checker.run()
+    print(format_outcomes(outcomes), flush=True)
+    return 0 if all(o.status == "PASS" for o in outcomes) else 1
+
+
 def main(argv=None) -> int:
     """Entry point."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["demo"]:
+        from .demo import main as demo_main  # its options are mock_server's: no parsing here
+        return demo_main(argv[1:])
     args = parse_args(argv)
-    return run_bot(args) if args.command == "bot" else run_consumer(args)
+    return {"bot": run_bot, "consumer": run_consumer, "check": run_check}[args.command](args)
 
 
 if __name__ == "__main__":

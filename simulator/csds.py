@@ -23,6 +23,12 @@ class DomainLookup:
             self._hosts[service] = base
         return self._hosts[service]
 
+    def all_services(self) -> dict[str, str]:
+        """Every service of the account in one call: `{service name: host}` (and cached)."""
+        url = f"{self.csds_url}/csdr/account/{self.account}/service/baseURI.json?version=1.0"
+        self.learn(self.transport.get_json(url).get("baseURIs") or [])
+        return dict(self._hosts)
+
     def url(self, service: str) -> str:
         """`scheme://host[:port]` of `service`, on the scheme of the CSDS URL."""
         return service_url(self.csds_url, self.host(service))

@@ -1,20 +1,13 @@
 """Login Service API (service agentVep): user/application login, refresh, logout, keep-alive."""
 import threading
 from dataclasses import dataclass
-from typing import Callable
 
 from .csds import DomainLookup
 from .models import LoginResult
-from .wire import LivePersonError, Transport, Unauthorized
+from .wire import LivePersonError, Report, Transport, Unauthorized, silent
 
 COOKIE = "Session_id"
 REFRESH_EVERY = 300.0  # LivePerson's keep-alive guide: refresh every 5 minutes
-
-Report = Callable[..., None]
-
-
-def silent(what: str, **fields) -> None:
-    """The default reporter: say nothing."""
 
 
 @dataclass(frozen=True)
@@ -60,6 +53,7 @@ class LoginSession:
         self.generation = 0  # bumped at every login: agent sessions of older ones are gone
         self._base: str | None = None
         self._lock = threading.Lock()
+        self._relogin_lock = threading.Lock()  # one re-login at a time, however many calls got 401
         self._stop: threading.Event | None = None
 
     @property
@@ -92,6 +86,19 @@ class LoginSession:
             raise LivePersonError("cannot re-login: never logged in")
         return self.login(self.credentials)
 
+    def relogin_after(self, refused_bearer: str) -> bool:
+        """Log in again because `refused_bearer` got a 401, unless another thread already did.
+
+        Returns False when there is nothing to log in again with (never logged in, or logged out).
+        """
+        with self._relogin_lock:
+            if self.credentials is None or self.result is None:
+                return False
+            if self.result.bearer == refused_bearer:
+                self.report("session.relogin", user=self.credentials.username)
+                self.relogin()
+            return True
+
     def _csrf_call(self, method: str) -> None:
         if self.result is None:
             raise LivePersonError(f"cannot {method}: not logged in")
@@ -106,19 +113,26 @@ class LoginSession:
     def logout(self) -> None:
         """End the session: bearer, csrf and cookie die together."""
         self.stop_keepalive()
-        self._csrf_call("logout")
-        self.report("logout", user=self.result.login_name)
-        with self._lock:
-            self.result = None
+        name = self.result.login_name if self.result else None
+        try:
+            self._csrf_call("logout")
+            self.report("logout", user=name)
+        except Unauthorized as exc:
+            # The session had already expired: it is over either way.
+            self.report("logout", user=name, note="session already expired", error=exc.message)
+        finally:
+            with self._lock:
+                self.result = None
 
     def keep_alive(self) -> str:
         """Refresh; if the session is already dead, log in again. Returns what was done."""
+        bearer = self.bearer
         try:
             self.refresh()
             return "refreshed"
         except Unauthorized as exc:
             self.report("session.expired", error=exc.message)
-            self.relogin()
+            self.relogin_after(bearer)
             return "relogged"
 
     def start_keepalive(self, interval: float = REFRESH_EVERY) -> None:

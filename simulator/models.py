@@ -74,6 +74,7 @@ class ChatEvent:
     source: str | None = None
     system_message_id: int | None = None
     sub_type: str | None = None
+    json: object = None  # rich-content payload
 
     @classmethod
     def from_json(cls, item: dict) -> "ChatEvent":
@@ -82,7 +83,8 @@ class ChatEvent:
                    type=item.get("@type", item.get("type", "")), time=item.get("time"),
                    state=item.get("state"), text=item.get("text"), text_type=item.get("textType"),
                    by=item.get("by"), source=item.get("source"),
-                   system_message_id=_int(item.get("systemMessageId")), sub_type=item.get("subType"))
+                   system_message_id=_int(item.get("systemMessageId")), sub_type=item.get("subType"),
+                   json=item.get("json"))
 
     @property
     def is_line(self) -> bool:
@@ -98,6 +100,16 @@ class ChatEvent:
     def is_agent_line(self) -> bool:
         """A line an agent (or bot) said."""
         return self.is_line and self.source == "agent"
+
+    @property
+    def is_system_line(self) -> bool:
+        """A line the platform wrote (routing, accept, transfer, end: see systemMessageId)."""
+        return self.is_line and self.source == "system"
+
+    @property
+    def only_to_rep(self) -> bool:
+        """A line only agents see (e.g. a transfer reason)."""
+        return self.sub_type == "ONLY_TO_REP"
 
     @property
     def is_ended(self) -> bool:
@@ -128,20 +140,28 @@ class EventsPage:
 
 @dataclass(frozen=True)
 class ChatInfo:
-    """The `info` element of a chat."""
+    """The `info` element of a chat (agent or visitor side)."""
 
     state: str
     chat_session_key: str | None = None
     agent_name: str | None = None
     agent_id: str | None = None
     visitor_name: str | None = None
+    visitor_id: str | None = None
     skill_name: str | None = None
     skill_id: str | None = None
     start_time: str | None = None
     last_update: str | None = None
+    duration: int | None = None
     chat_timeout: int | None = None
     agent_typing: str | None = None
     visitor_typing: str | None = None
+    rt_session_id: str | None = None
+    engagement_id: str | None = None
+    campaign_id: str | None = None
+    language: str | None = None
+    visitor_info: dict = field(default_factory=dict)  # the sandbox's persona (not in LP's docs)
+    links: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_json(cls, info: dict) -> "ChatInfo":
@@ -149,12 +169,18 @@ class ChatInfo:
         def text(key):
             value = info.get(key)
             return None if value is None else str(value)
+        persona = info.get("visitorInfo")
         return cls(state=info.get("state", ""), chat_session_key=text("chatSessionKey"),
                    agent_name=text("agentName"), agent_id=text("agentId"),
-                   visitor_name=text("visitorName"), skill_name=text("skillName"),
-                   skill_id=text("skillId"), start_time=text("startTime"),
-                   last_update=text("lastUpdate"), chat_timeout=_int(info.get("chatTimeout")),
-                   agent_typing=text("agentTyping"), visitor_typing=text("visitorTyping"))
+                   visitor_name=text("visitorName"), visitor_id=text("visitorId"),
+                   skill_name=text("skillName"), skill_id=text("skillId"),
+                   start_time=text("startTime"), last_update=text("lastUpdate"),
+                   duration=_int(info.get("duration")), chat_timeout=_int(info.get("chatTimeout")),
+                   agent_typing=text("agentTyping"), visitor_typing=text("visitorTyping"),
+                   rt_session_id=text("rtSessionId"), engagement_id=text("engagementId"),
+                   campaign_id=text("campaignId"), language=text("language"),
+                   visitor_info=persona if isinstance(persona, dict) else {},
+                   links=links_by_rel(info.get("link")))
 
 
 @dataclass(frozen=True)
@@ -190,6 +216,16 @@ class ChatSessionEntry:
     chat_session_key: str
     start_time_ms: int | None
 
+    @classmethod
+    def list_from(cls, element: dict | None) -> list["ChatSessionEntry"]:
+        """Parse a `chatSessions` element (no chat: `{}`; one: an object; several: a list)."""
+        out = []
+        for item in as_list((element or {}).get("chatSession")):
+            href = next(iter(links_by_rel(item.get("link")).values()), "")
+            out.append(cls(url=href, chat_session_key=str(item.get("chatSessionKey", "")),
+                           start_time_ms=_int(item.get("startTime"))))
+        return out
+
 
 @dataclass(frozen=True)
 class Availability:
@@ -197,3 +233,210 @@ class Availability:
 
     chat: str
     voice: str | None = None
+
+
+@dataclass(frozen=True)
+class SkillRef:
+    """A skill as agent info and availableAgents name it."""
+
+    id: str
+    name: str
+
+
+def _skills(element) -> list[SkillRef]:
+    """`{"skillInfo": one-or-many {id, name}}` (or null) as a list."""
+    items = as_list((element or {}).get("skillInfo")) if isinstance(element, dict) else []
+    return [SkillRef(str(i.get("id", "")), str(i.get("name", ""))) for i in items if isinstance(i, dict)]
+
+
+@dataclass(frozen=True)
+class AgentInfo:
+    """The agent's own profile (`{agentSession}/info`)."""
+
+    id: str
+    agent_name: str  # the nickname visitors see
+    display_name: str
+    login_name: str
+    max_chats: int  # -1: unlimited
+    availability: Availability
+    skills: list[SkillRef]
+
+    @classmethod
+    def from_json(cls, info: dict) -> "AgentInfo":
+        """Parse an `info` element of an agent session."""
+        availability = info.get("availability") or {}
+        max_chats = _int(info.get("maxChats"))
+        return cls(id=str(info.get("id", "")), agent_name=str(info.get("agentName", "")),
+                   display_name=str(info.get("displayName", "")),
+                   login_name=str(info.get("loginName", "")),
+                   max_chats=-1 if max_chats is None else max_chats,
+                   availability=Availability(chat=availability.get("chat", ""),
+                                             voice=availability.get("voice")),
+                   skills=_skills(info.get("skillsInfo")))
+
+    @property
+    def unlimited(self) -> bool:
+        """No limit on concurrent chats."""
+        return self.max_chats < 0
+
+
+# availableAgents reports states as numbers.
+CHAT_STATES = {"1": "Offline", "2": "Online", "3": "Occupied", "4": "Away"}
+
+
+@dataclass(frozen=True)
+class AvailableAgent:
+    """One agent of availableAgents."""
+
+    id: str
+    user_name: str
+    nickname: str
+    chat_state: str  # Offline, Online, Occupied or Away
+    max_chats: int
+    chats: int  # chats held now (absent on the wire when none)
+    skills: list[SkillRef]
+    email: str | None = None
+    privilege_group: str | None = None
+    user_type: str | None = None  # sandbox extension: human or bot
+
+    @classmethod
+    def from_json(cls, item: dict) -> "AvailableAgent":
+        """Parse one `agent` element."""
+        state = str(item.get("@chatState", item.get("chatState", "")))
+        ids = [str(s) for s in as_list((item.get("skills") or {}).get("skill"))]
+        skills = _skills(item.get("skillsInfo")) or [SkillRef(s, "") for s in ids]
+        max_chats = _int(item.get("@maxChats", item.get("maxChats")))
+        return cls(id=str(item.get("@id", item.get("id", ""))), user_name=str(item.get("userName", "")),
+                   nickname=str(item.get("nickname", "")), chat_state=CHAT_STATES.get(state, state),
+                   max_chats=-1 if max_chats is None else max_chats,
+                   chats=_int(item.get("chats")) or 0, skills=skills, email=item.get("email"),
+                   privilege_group=item.get("privilegeGroup"), user_type=item.get("userType"))
+
+
+@dataclass(frozen=True)
+class AvailableAgents:
+    """The availableAgents answer: the agents and the `next` link to poll for changes."""
+
+    agents: list[AvailableAgent]
+    next_url: str | None
+
+    def by_login(self, login_name: str) -> AvailableAgent | None:
+        """The agent with this login name, if listed."""
+        return next((a for a in self.agents if a.user_name == login_name), None)
+
+
+@dataclass(frozen=True)
+class TransferSkill:
+    """A skill a chat can be transferred to, with how many agents are on duty there."""
+
+    id: str
+    name: str
+    online_agents: int
+
+
+@dataclass(frozen=True)
+class SurveyEntry:
+    """One choice of a choice question."""
+
+    value: str
+    display_value: str
+    checked: bool
+    show_logic_ids: list[str]
+
+
+@dataclass(frozen=True)
+class SurveyQuestion:
+    """One question of a survey."""
+
+    id: str
+    type: str
+    label: str
+    mandatory: bool
+    order: int
+    logic_id: str | None
+    validation_type: str | None
+    entries: list[SurveyEntry]
+    last_known_value: str | None = None
+
+
+def _bool(value) -> bool:
+    return value is True or str(value).lower() == "true"
+
+
+@dataclass(frozen=True)
+class Survey:
+    """A survey structure (agent, exit, pre-chat, offline: one shape)."""
+
+    id: str
+    title: str
+    header: str
+    questions: list[SurveyQuestion]
+
+    @classmethod
+    def from_json(cls, body: dict) -> "Survey":
+        """Parse `{"survey": {...}}` (strings or typed values, one question or many)."""
+        survey = body.get("survey") or {}
+        questions = []
+        for q in as_list((survey.get("questions") or {}).get("question")):
+            entries = [SurveyEntry(value=str(e.get("value", "")),
+                                   display_value=str(e.get("displayValue", e.get("value", ""))),
+                                   checked=_bool(e.get("checked")),
+                                   show_logic_ids=[str(i) for i in as_list(
+                                       (e.get("logic") or {}).get("showLogicId"))])
+                       for e in as_list(q.get("entry"))]
+            questions.append(SurveyQuestion(
+                id=str(q.get("id", "")), type=str(q.get("type", "")), label=str(q.get("label", "")),
+                mandatory=_bool(q.get("mandatory")), order=_int(q.get("order")) or 0,
+                logic_id=None if q.get("logicId") is None else str(q.get("logicId")),
+                validation_type=q.get("validationType"), entries=entries,
+                last_known_value=q.get("lastKnownValue")))
+        return cls(id=str(survey.get("id", "")), title=str(survey.get("title") or ""),
+                   header=str(survey.get("header") or ""), questions=questions)
+
+
+def survey_answers(survey_id: str, answers: dict[str, str | list[str]]) -> dict:
+    """The body that answers a survey: `{"survey": {"id", "question": [{"id", "answer"}]}}`."""
+    return {"survey": {"id": survey_id,
+                       "question": [{"id": qid, "answer": value} for qid, value in answers.items()]}}
+
+
+def _custom_variables(element) -> dict[str, str]:
+    items = as_list((element or {}).get("customVariable")) if isinstance(element, dict) else []
+    return {str(i.get("name")): str(i.get("value")) for i in items if isinstance(i, dict)}
+
+
+@dataclass(frozen=True)
+class Visit:
+    """The visit behind a chat: who the visitor is, pre-chat answers, custom variables."""
+
+    id: str
+    visitor_id: str | None
+    visitor_name: str | None
+    ip_address: str | None
+    user_agent: str | None
+    chat_start_url: str | None
+    language: str | None
+    visitor_info: dict
+    custom_variables: dict[str, str]
+
+    @classmethod
+    def from_json(cls, body: dict) -> "Visit":
+        """Parse `{"visit": {...}}`."""
+        visit = body.get("visit") or {}
+        info = visit.get("visitorInfo")
+        return cls(id=str(visit.get("@id", visit.get("id", ""))), visitor_id=visit.get("visitorId"),
+                   visitor_name=visit.get("visitorName"), ip_address=visit.get("ipAddress"),
+                   user_agent=visit.get("userAgent"), chat_start_url=visit.get("chatStartUrl"),
+                   language=visit.get("language"),
+                   visitor_info=info if isinstance(info, dict) else {},
+                   custom_variables=_custom_variables(visit.get("customVariables")))
+
+
+@dataclass(frozen=True)
+class AgentSessionStatus:
+    """The agent session resource (`GET {agentSession}`, with its chats when `cs=1`)."""
+
+    id: str
+    availability: Availability
+    links: dict[str, str]
+    chat_sessions: list[ChatSessionEntry]

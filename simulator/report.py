@@ -1,17 +1,25 @@
-"""One printed line per thing that happens: time, who, chat, what, then key=value details."""
+"""One structured log line per thing that happens: time, who, chat, what, then key=value details.
+
+Text (logfmt-like, the default) or JSON lines (`fmt="json"`), one event per line either way.
+"""
 import json
 import sys
 import threading
 from datetime import datetime, timezone
 from typing import TextIO
 
+FORMATS = ("text", "json")
+
 
 class Reporter:
     """Prints `2024-05-01T10:00:00.123Z bot chat=H12..K34 line.sent text="Hello"` lines."""
 
-    def __init__(self, role: str, stream: TextIO | None = None, lock=None):
+    def __init__(self, role: str, stream: TextIO | None = None, lock=None, fmt: str = "text"):
+        if fmt not in FORMATS:
+            raise ValueError(f"log format must be one of {FORMATS}")
         self.role = role
         self.stream = stream
+        self.fmt = fmt
         # Bot and customer may share a terminal (and a lock) when run from one process.
         self.lock = lock or threading.Lock()
         self.lines: list[str] = []  # kept so callers (tests) can read what was printed
@@ -19,13 +27,19 @@ class Reporter:
     def __call__(self, what: str, chat: str | None = None, **fields) -> None:
         """Print one event line."""
         now = datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-        parts = [now, self.role, f"chat={chat or '-'}", what]
-        parts += [f"{key}={_value(value)}" for key, value in fields.items() if value is not None]
-        line = " ".join(parts)
+        details = {key: value for key, value in fields.items() if value is not None}
+        if self.fmt == "json":
+            line = json.dumps({"time": now, "role": self.role, "chat": chat, "event": what,
+                               **{k: _jsonable(v) for k, v in details.items()}}, ensure_ascii=False)
+        else:
+            parts = [now, self.role, f"chat={chat or '-'}", what]
+            parts += [f"{key}={_value(value)}" for key, value in details.items()]
+            line = " ".join(parts)
         with self.lock:
             self.lines.append(line)
             stream = self.stream or sys.stdout
-            print(line, file=stream, flush=True)
+            stream.write(line + "\n")  # one write: reporters of other threads cannot split it
+            stream.flush()
 
 
 def _value(value) -> str:
@@ -34,3 +48,7 @@ def _value(value) -> str:
     if text and all(c.isalnum() or c in "-_.:/@" for c in text):
         return text
     return json.dumps(text, ensure_ascii=False)
+
+
+def _jsonable(value):
+    return value if isinstance(value, (str, int, float, bool)) else str(value)

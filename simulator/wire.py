@@ -1,10 +1,20 @@
-"""HTTP plumbing shared by every client: JSON calls, LivePerson's error envelope, URL helpers."""
+"""HTTP plumbing shared by every client: JSON calls, retries, LivePerson's error envelope, URLs."""
 import threading
+from dataclasses import dataclass
+from typing import Callable
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import requests
+import urllib3
 
 JSON_HEADERS = {"Content-Type": "application/json", "Accept": "application/json"}
+IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})  # HTTP: repeating changes nothing
+
+Report = Callable[..., None]
+
+
+def silent(what: str, chat: str | None = None, **fields) -> None:
+    """The default reporter: say nothing."""
 
 
 class LivePersonError(Exception):
@@ -47,29 +57,90 @@ def raise_for_error(response: requests.Response) -> None:
               status_name)
 
 
-class Transport:
-    """One requests session (one cookie jar) with TLS settings; thread-safe for our use."""
+@dataclass(frozen=True)
+class RetryPolicy:
+    """When and how long to wait before trying a call again.
 
-    def __init__(self, verify: bool | str = True, timeout: float = 30.0):
+    LivePerson's "Retry and KeepAlive best practices": never retry a 4xx; retry a 5xx three times
+    with 5, 10 and 15 second pauses. A connection that could not be opened is retried the same
+    way (nothing reached the server). A request that may have reached the server but got no
+    answer (read timeout, dropped connection) is retried only when repeating it changes nothing
+    (GET, PUT): sending a line twice is worse than reporting the failure.
+    """
+
+    delays: tuple[float, ...] = (5.0, 10.0, 15.0)
+
+    @classmethod
+    def none(cls) -> "RetryPolicy":
+        """Try once (used while shutting down, when waiting makes no sense)."""
+        return cls(delays=())
+
+    def delay(self, attempt: int) -> float | None:
+        """Seconds to wait before retry number `attempt` (1-based); None when out of retries."""
+        return self.delays[attempt - 1] if attempt <= len(self.delays) else None
+
+
+def _retryable(method: str, exc: Exception | None, status: int | None) -> bool:
+    """May this failure be retried? 5xx always (LivePerson's advice); transport errors see below."""
+    if status is not None:
+        return status >= 500
+    if isinstance(exc, requests.exceptions.SSLError):
+        return False  # a certificate that is refused now will be refused again
+    if isinstance(exc, requests.exceptions.ConnectTimeout) or _never_sent(exc):
+        return True
+    return method in IDEMPOTENT and isinstance(exc, requests.RequestException)
+
+
+def _never_sent(exc: Exception | None) -> bool:
+    """Did the connection fail before the request went out (refused, DNS, unreachable)?"""
+    if not isinstance(exc, requests.exceptions.ConnectionError) or not exc.args:
+        return False
+    reason = getattr(exc.args[0], "reason", None)  # urllib3's MaxRetryError carries the cause
+    return isinstance(reason, urllib3.exceptions.NewConnectionError)
+
+
+class Transport:
+    """One requests session (one cookie jar) with TLS settings and a retry policy; thread-safe."""
+
+    def __init__(self, verify: bool | str = True, timeout: float = 30.0,
+                 retry: RetryPolicy | None = None, report: Report = silent):
         self.verify = verify
         self.timeout = timeout
+        self.retry = retry if retry is not None else RetryPolicy()
+        self.report = report
         self.http = requests.Session()
         self.http.headers["User-Agent"] = "lp-simulator/1.0"
         # The keep-alive timer thread and the polling loop share this session and its jar.
         self._lock = threading.Lock()
+        self._closing = threading.Event()  # set by close(): retry pauses end at once
 
     def call(self, method: str, url: str, body=None, headers: dict | None = None) -> requests.Response:
-        """Send one request; JSON body if given; raise on transport failure or non-2xx."""
+        """Send one request (JSON body if given), retrying per the policy; raise on failure/non-2xx."""
         merged = {**JSON_HEADERS, **(headers or {})}
-        try:
-            with self._lock:
-                # verify per request: a session-level value loses to REQUESTS_CA_BUNDLE.
-                response = self.http.request(method, url, json=body, headers=merged,
-                                             verify=self.verify, timeout=self.timeout)
-        except requests.RequestException as exc:
-            raise ConnectionFailed(f"{method} {url}: {exc}") from exc
-        raise_for_error(response)
-        return response
+        meant = merged.get("X-HTTP-Method-Override", method)  # a tunnelled PUT is still a PUT
+        attempt = 0
+        while True:
+            attempt += 1
+            response, failure = None, None
+            try:
+                with self._lock:
+                    # verify per request: a session-level value loses to REQUESTS_CA_BUNDLE.
+                    response = self.http.request(method, url, json=body, headers=merged,
+                                                 verify=self.verify, timeout=self.timeout)
+            except requests.RequestException as exc:
+                failure = exc
+            status = response.status_code if response is not None else None
+            if failure is None and status < 500:
+                raise_for_error(response)
+                return response
+            pause = self.retry.delay(attempt) if _retryable(meant, failure, status) else None
+            if pause is None or self._closing.is_set():
+                if failure is not None:
+                    raise ConnectionFailed(f"{method} {url}: {failure}") from failure
+                raise_for_error(response)
+            self.report("http.retry", method=method, url=url, attempt=attempt, wait=pause,
+                        status=status, error=type(failure).__name__ if failure else None)
+            self._closing.wait(pause)
 
     def get_json(self, url: str, headers: dict | None = None) -> dict:
         """GET and decode a JSON object."""
@@ -84,19 +155,19 @@ class Transport:
         return self.http.cookies.get(name)
 
     def close(self) -> None:
-        """Release pooled connections."""
+        """Release pooled connections and cut short any retry pause."""
+        self._closing.set()
         self.http.close()
 
 
-def json_of(response: requests.Response) -> dict:
-    """The JSON object of a response; {} for an empty body."""
+def json_of(response: requests.Response):
+    """The JSON body of a response ({} for an empty body); objects and arrays as decoded."""
     if not response.content.strip():
         return {}
     try:
-        body = response.json()
+        return response.json()
     except ValueError as exc:
         raise LivePersonError(f"{response.url}: answer is not JSON: {response.text[:200]!r}") from exc
-    return body if isinstance(body, dict) else {"value": body}
 
 
 def with_query(url: str, **params) -> str:

@@ -217,9 +217,9 @@ def test_bot_recovers_when_its_login_expires(live):
     assert runner.online.wait(WAIT)
     first_bearer = runner.client.bearer
 
-    live.advance(1801)  # the bot's next poll is refused: it logs in again and goes Online
+    live.advance(1801)  # the next call is refused (401): the client logs in again, the bot goes Online
     assert runner.report.wait_for("availability", times=2)
-    assert runner.report.count("session.lost") == 1 and runner.client.bearer != first_bearer
+    assert runner.report.count("session.relogin") == 1 and runner.client.bearer != first_bearer
 
     result = _customer(live, ["hello", "bye"]).run()
     assert result.ok and [r.plain_text for r in result.replies] == load_transcript()[:2]

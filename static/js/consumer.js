@@ -1,0 +1,674 @@
+// The consumer page: a real Server Chat API client in the browser (same origin, global app key),
+// like LivePerson's JS chat SDK: engagement -> pre-chat survey -> chat request -> poll events by
+// their `next` link -> lines, typing, end -> exit survey.
+import {
+  ApiError, DEFAULT_ACCOUNT, GLOBAL_APP_KEY, asList, avatar, clear, clock, el, lineContent,
+  nearBottom, request, sleep,
+} from "./common.js";
+
+const params = new URLSearchParams(location.search);
+const ACCOUNT = params.get("account") || DEFAULT_ACCOUNT;
+const KEY = params.get("appKey") || GLOBAL_APP_KEY;
+const API = `/api/account/${encodeURIComponent(ACCOUNT)}`;
+const AUTH = { Authorization: `LivePerson appKey=${KEY}` };
+const POLL_MS = 1000;
+
+const $ = (id) => document.getElementById(id);
+const ui = {
+  window: $("chat-window"), title: $("chat-title"), subtitle: $("chat-subtitle"), headAvatar: $("head-avatar"),
+  pill: $("state-pill"), status: $("status-bar"), end: $("end-chat"), body: $("chat-body"),
+  engagements: $("engagement-list"), engagementError: $("engagement-error"), next: $("continue"),
+  stepEngagements: $("step-engagements"), stepPrechat: $("step-prechat"), prechatForm: $("prechat-form"),
+  prechatHeader: $("prechat-header"), prechatError: $("prechat-error"), start: $("start-chat"),
+  back: $("prechat-back"), transcript: $("transcript"), stepSurvey: $("step-survey"),
+  surveyForm: $("survey-form"), surveyError: $("survey-error"), surveySubmit: $("survey-submit"),
+  surveySkip: $("survey-skip"), stepThanks: $("step-thanks"), thanksText: $("thanks-text"),
+  newChat: $("new-chat"), composer: $("composer"), message: $("message"), send: $("send"),
+  typing: $("typing-row"), jump: $("jump"), personaForm: $("persona-form"),
+  personaPanel: document.querySelector(".persona-panel"), personaLocked: $("persona-locked"),
+  shuffle: $("persona-shuffle"), toast: $("toast"),
+};
+
+const STATES = {
+  choose: ["", ""],
+  prechat: ["", ""],
+  connecting: ["Connecting…", "Connecting you to our team…"],
+  waiting: ["Waiting in queue", "You are in the queue. An agent will be with you shortly."],
+  chatting: ["Chatting", ""],
+  transferred: ["Transferring…", "Please hold: you are being transferred."],
+  ended: ["Chat ended", "The chat has ended."],
+};
+
+const state = {
+  phase: "choose",
+  engagements: [],
+  agents: new Map(), // nickname -> {userType, pictureUrl}
+  chosen: null,
+  prechat: null,
+  chatUrl: null,
+  nextUrl: null,
+  rendered: new Set(), // event ids on screen
+  sent: new Map(), // event id -> my line on screen, until the poll brings its event
+  hadAgent: false,
+  agentName: null,
+  skillName: null,
+  transferTarget: null,
+  polling: false,
+  typingSent: false,
+  typingTimer: null,
+  exitSurvey: null,
+  availabilityTimer: null,
+  visitorName: null,
+};
+
+// --- small UI helpers -----------------------------------------------------------------------
+
+function toast(text, error = false) {
+  ui.toast.textContent = text;
+  ui.toast.className = error ? "toast error" : "toast";
+  ui.toast.hidden = false;
+  clearTimeout(toast.timer);
+  toast.timer = setTimeout(() => { ui.toast.hidden = true; }, 4000);
+}
+
+function showError(node, text) {
+  node.textContent = text || "";
+  node.hidden = !text;
+}
+
+function agentInfo(name) {
+  return state.agents.get(name) || { userType: "human", pictureUrl: null };
+}
+
+function setPhase(phase, detail) {
+  state.phase = phase;
+  ui.window.dataset.state = phase;
+  const [label, text] = STATES[phase] || ["", ""];
+  const inChat = ["connecting", "waiting", "chatting", "transferred", "ended"].includes(phase);
+  document.body.classList.toggle("in-chat", inChat);
+  ui.pill.hidden = !label;
+  ui.pill.textContent = label;
+  ui.pill.dataset.state = phase;
+  const statusText = detail ?? text;
+  ui.status.hidden = !inChat || !statusText;
+  ui.status.textContent = statusText || "";
+  ui.status.dataset.state = phase;
+  ui.stepEngagements.hidden = phase !== "choose";
+  ui.stepPrechat.hidden = phase !== "prechat";
+  ui.transcript.hidden = !inChat && phase !== "survey" && phase !== "thanks";
+  ui.composer.hidden = !["waiting", "chatting", "transferred"].includes(phase);
+  ui.end.hidden = !["connecting", "waiting", "chatting", "transferred"].includes(phase);
+  lockPersona(phase !== "choose" && phase !== "prechat");
+  updateHead();
+}
+
+function updateHead() {
+  clear(ui.headAvatar);
+  if (state.agentName && ["chatting", "ended", "survey", "thanks"].includes(state.phase)) {
+    const info = agentInfo(state.agentName);
+    ui.headAvatar.append(avatar(state.agentName, info.pictureUrl, info.userType, "large"));
+    ui.title.textContent = state.agentName;
+    ui.subtitle.textContent = info.userType === "bot" ? "Virtual assistant" : "Customer support";
+  } else if (state.chosen && state.phase !== "choose") {
+    ui.title.textContent = state.chosen.engagementName;
+    ui.subtitle.textContent = state.chosen.campaignName;
+  } else {
+    ui.title.textContent = "Chat with us";
+    ui.subtitle.textContent = "We usually answer in under a minute";
+  }
+}
+
+function lockPersona(locked) {
+  ui.personaPanel.classList.toggle("locked", locked);
+  ui.personaLocked.hidden = !locked;
+  ui.shuffle.disabled = locked;
+  for (const field of ui.personaForm.elements) field.readOnly = locked;
+}
+
+// --- persona ------------------------------------------------------------------------------
+
+const PERSONA_FIELDS = ["name", "email", "phone", "city", "country", "ip", "page", "userAgent"];
+
+async function loadPersona() {
+  try {
+    const { json } = await request("/_sandbox/persona");
+    for (const name of PERSONA_FIELDS) {
+      const field = ui.personaForm.elements.namedItem(name);
+      if (field) field.value = json.persona[name] ?? "";
+    }
+  } catch (error) {
+    toast(`Could not draw a persona: ${error.message}`, true);
+  }
+}
+
+function persona() {
+  const out = {};
+  for (const name of PERSONA_FIELDS) {
+    const value = ui.personaForm.elements.namedItem(name)?.value.trim();
+    if (value) out[name] = value;
+  }
+  return out;
+}
+
+// --- engagements ----------------------------------------------------------------------------
+
+function availabilityBadge(item) {
+  if (item.availableNow) return el("span", { class: "badge ok", text: "Agent available now" });
+  if (item.available) return el("span", { class: "badge warn", text: "Busy: short wait" });
+  return el("span", { class: "badge", text: "Nobody online: you will queue" });
+}
+
+function renderEngagements() {
+  clear(ui.engagements);
+  if (!state.engagements.length) {
+    ui.engagements.append(el("p", { class: "empty", text: "This account has no published engagement." }));
+    return;
+  }
+  for (const item of state.engagements) {
+    const checked = state.chosen?.engagementId === item.engagementId;
+    const kinds = item.agentTypes.map((t) => el("span", { class: `badge ${t}`, text: t === "bot" ? "Bot" : "Human agents" }));
+    const button = el("button", {
+      type: "button", class: "engagement", role: "radio", "aria-checked": String(checked),
+      tabindex: checked || (!state.chosen && item === state.engagements[0]) ? "0" : "-1",
+      dataset: { engagement: item.engagementId },
+      onclick: () => choose(item),
+      onkeydown: (event) => moveChoice(event, item),
+    },
+    el("span", { class: "radio", "aria-hidden": "true" }),
+    el("span", {},
+      el("span", { class: "title", text: item.engagementName }),
+      el("span", { class: "detail", text: `${item.campaignName} · engagement ${item.engagementId} · skill ${item.skillName || "any"}` }),
+      el("span", { class: "chips" }, kinds)),
+    el("span", { class: "availability" }, availabilityBadge(item)));
+    button.setAttribute("aria-label", `${item.engagementName}, skill ${item.skillName || "any"}, ${availabilityBadge(item).textContent}`);
+    ui.engagements.append(button);
+  }
+}
+
+function moveChoice(event, item) {
+  const keys = { ArrowDown: 1, ArrowRight: 1, ArrowUp: -1, ArrowLeft: -1 };
+  if (event.key === "Enter") {
+    event.preventDefault();
+    choose(item);
+    goPrechat();
+    return;
+  }
+  if (!(event.key in keys)) return;
+  event.preventDefault();
+  const list = state.engagements;
+  const next = list[(list.indexOf(item) + keys[event.key] + list.length) % list.length];
+  choose(next);
+  ui.engagements.querySelector(`[data-engagement="${CSS.escape(next.engagementId)}"]`)?.focus();
+}
+
+function choose(item) {
+  state.chosen = item;
+  ui.next.disabled = false;
+  renderEngagements();
+}
+
+async function loadEngagements() {
+  try {
+    const { json } = await request(`/_sandbox/accounts/${encodeURIComponent(ACCOUNT)}/engagements`, { headers: AUTH });
+    state.engagements = json.engagements || [];
+    state.agents = new Map((json.agents || []).map((a) => [a.nickname, a]));
+    if (state.chosen) state.chosen = state.engagements.find((e) => e.engagementId === state.chosen.engagementId) || null;
+    showError(ui.engagementError, "");
+    if (state.phase === "choose") renderEngagements();
+  } catch (error) {
+    showError(ui.engagementError, `Could not load engagements: ${error.message}`);
+  }
+}
+
+// --- pre-chat survey --------------------------------------------------------------------------
+
+function questionField(question, prefix, prefill = {}) {
+  const id = `${prefix}-${question.id}`;
+  const label = question.label + (String(question.mandatory) === "true" ? " *" : "");
+  const entries = asList(question.entry);
+  if (question.type === "Text Area") {
+    return el("div", { class: "field" }, el("label", { for: id, text: label }),
+      el("textarea", { id, name: String(question.id), rows: "3", maxlength: "2000" }));
+  }
+  if (question.type === "Dropdown Box") {
+    const select = el("select", { id, name: String(question.id) }, el("option", { value: "", text: "Choose…" }),
+      entries.map((e) => el("option", { value: e.value, text: e.displayValue || e.value })));
+    return el("div", { class: "field" }, el("label", { for: id, text: label }), select);
+  }
+  if (entries.length) {
+    const type = question.type === "Checkbox" ? "checkbox" : "radio";
+    return el("fieldset", { class: "field" }, el("legend", { text: label }),
+      el("div", { class: "choices" }, entries.map((e, i) => el("label", { class: "choice", for: `${id}-${i}` },
+        el("input", { type, id: `${id}-${i}`, name: String(question.id), value: e.value }),
+        e.displayValue || e.value))));
+  }
+  const input = el("input", { id, name: String(question.id), maxlength: "200", type: question.validationType === "email" ? "email" : "text" });
+  if (prefill[question.validationType]) input.value = prefill[question.validationType];
+  else if (/name/i.test(question.label) && prefill.name) input.value = prefill.name;
+  return el("div", { class: "field" }, el("label", { for: id, text: label }), input);
+}
+
+function answers(form, survey) {
+  const out = [];
+  for (const question of survey.questions) {
+    const name = String(question.id);
+    const nodes = [...form.querySelectorAll(`[name="${CSS.escape(name)}"]`)];
+    let values = nodes.filter((n) => (n.type === "radio" || n.type === "checkbox") ? n.checked : true)
+      .map((n) => n.value.trim()).filter(Boolean);
+    if (!values.length) continue;
+    out.push({ id: question.id, answer: question.type === "Checkbox" ? values : values[0] });
+  }
+  return out;
+}
+
+function missingMandatory(survey, given) {
+  const answered = new Set(given.map((a) => String(a.id)));
+  return survey.questions.filter((q) => String(q.mandatory) === "true" && !answered.has(String(q.id)));
+}
+
+async function goPrechat() {
+  if (!state.chosen) return;
+  clearInterval(state.availabilityTimer);
+  try {
+    const { json } = await request(`${API}/chat/preSurvey?v=1&NC=true`, { headers: AUTH });
+    const survey = json?.survey;
+    const questions = asList(survey?.questions?.question);
+    state.prechat = survey && questions.length ? { id: survey.id, header: survey.header, questions } : null;
+  } catch (error) {
+    state.prechat = null; // no pre-chat survey configured: straight to the chat
+  }
+  if (!state.prechat) {
+    startChat();
+    return;
+  }
+  clear(ui.prechatForm);
+  ui.prechatHeader.textContent = state.prechat.header || "A few details help us serve you better (optional unless marked *).";
+  const p = persona();
+  for (const question of state.prechat.questions) ui.prechatForm.append(questionField(question, "pre", p));
+  showError(ui.prechatError, "");
+  setPhase("prechat");
+  ui.prechatForm.querySelector("input, select, textarea")?.focus();
+}
+
+// --- the chat -------------------------------------------------------------------------------
+
+async function startChat() {
+  const body = { request: { engagementId: state.chosen.engagementId, campaignId: state.chosen.campaignId,
+    persona: persona() } };
+  if (state.prechat) {
+    const given = answers(ui.prechatForm, state.prechat);
+    const missing = missingMandatory(state.prechat, given);
+    if (missing.length) {
+      showError(ui.prechatError, `Please answer: ${missing.map((q) => q.label).join(", ")}`);
+      return;
+    }
+    if (given.length) body.request.survey = { id: state.prechat.id, question: given };
+    const nameAnswer = state.prechat.questions.find((q) => /name/i.test(q.label) && q.type === "Text Field");
+    const given_name = nameAnswer && given.find((a) => String(a.id) === String(nameAnswer.id));
+    state.visitorName = given_name?.answer || null;
+  }
+  state.visitorName = state.visitorName || body.request.persona.name || null;
+  resetChat();
+  state.skillName = state.chosen.skillName;
+  setPhase("connecting");
+  ui.start.disabled = true;
+  try {
+    const response = await request(`${API}/chat/request?v=1&NC=true`, { method: "POST", body, headers: AUTH });
+    state.chatUrl = response.headers.get("Location");
+    if (!state.chatUrl) throw new ApiError(500, "The chat request returned no chat location");
+    state.nextUrl = `${state.chatUrl}/events?from=0`;
+    if (state.visitorName) {
+      request(`${state.chatUrl}/info/visitorName?v=1&NC=true`, { method: "PUT", body: { visitorName: state.visitorName.slice(0, 100) }, headers: AUTH })
+        .catch(() => {});
+    }
+    setPhase("waiting", `You are in the queue for ${state.skillName || "the next agent"}. An agent will be with you shortly.`);
+    ui.message.focus();
+    pollLoop();
+  } catch (error) {
+    setPhase(state.prechat ? "prechat" : "choose");
+    showError(state.prechat ? ui.prechatError : ui.engagementError, `Could not start the chat: ${error.message}`);
+  } finally {
+    ui.start.disabled = false;
+  }
+}
+
+function resetChat() {
+  clear(ui.transcript);
+  clear(ui.typing);
+  Object.assign(state, { chatUrl: null, nextUrl: null, rendered: new Set(), sent: new Map(), hadAgent: false, agentName: null,
+    transferTarget: null, exitSurvey: null, typingSent: false });
+}
+
+async function pollLoop() {
+  if (state.polling) return;
+  state.polling = true;
+  let failures = 0;
+  const url = state.chatUrl;
+  while (state.chatUrl === url && state.nextUrl) {
+    try {
+      const [events, info] = await Promise.all([
+        request(state.nextUrl, { headers: AUTH }),
+        request(`${url}/info?v=1&NC=true`, { headers: AUTH }),
+      ]);
+      if (state.chatUrl !== url) break;
+      failures = 0;
+      applyInfo(info.json?.info);
+      const ended = applyEvents(events.json?.events);
+      if (ended) break;
+    } catch (error) {
+      failures += 1;
+      if (error.status === 404 || error.status === 401) {
+        setPhase("ended", "This chat is no longer available.");
+        break;
+      }
+      if (failures >= 2) ui.status.hidden = false, ui.status.textContent = "Connection lost. Reconnecting…", ui.status.dataset.state = "error";
+    }
+    await sleep(failures ? Math.min(POLL_MS * 2 ** failures, 8000) : POLL_MS);
+  }
+  state.polling = false;
+}
+
+function applyInfo(info) {
+  if (!info) return;
+  if (info.agentName && info.state === "chatting") {
+    if (state.agentName !== info.agentName) {
+      state.agentName = info.agentName;
+      state.hadAgent = true;
+      if (state.phase === "chatting") enterChatting();
+    }
+  }
+  clear(ui.typing);
+  if (info.agentTyping === "typing" && state.agentName && state.phase === "chatting") {
+    const info_ = agentInfo(state.agentName);
+    ui.typing.append(el("span", { class: "typing-indicator" }, avatar(state.agentName, info_.pictureUrl, info_.userType, "tiny"),
+      `${state.agentName} is typing`, el("span", { class: "typing-dots", "aria-hidden": "true" }, el("i"), el("i"), el("i"))));
+  }
+}
+
+function enterChatting() {
+  const info = agentInfo(state.agentName);
+  const who = state.agentName ? `${state.agentName}${info.userType === "bot" ? " (virtual assistant)" : ""}` : "an agent";
+  setPhase("chatting", `You are chatting with ${who}.`);
+}
+
+/** Render a page of events in one DOM update; true once the chat has ended. */
+function applyEvents(events) {
+  if (!events) return false;
+  const next = asList(events.link).find((l) => l["@rel"] === "next");
+  if (next) state.nextUrl = next["@href"];
+  const list = asList(events.event);
+  if (!list.length) return false;
+  const stick = nearBottom(ui.body);
+  const fragment = document.createDocumentFragment();
+  let ended = false;
+  for (const event of list) {
+    const id = Number(event["@id"]);
+    if (state.rendered.has(id)) continue;
+    if (event["@type"] === "line" && event.source === "visitor" && adoptPending(event, id)) continue;
+    state.rendered.add(id);
+    if (event["@type"] === "state") {
+      ended = onState(event, fragment) || ended;
+    } else {
+      if (event.source === "system") onSystem(event);
+      else if (event.source === "agent" && event.by) {
+        if (!state.agentName || state.phase !== "chatting") state.agentName = event.by;
+      }
+      fragment.append(renderLine(event, id));
+    }
+  }
+  ui.transcript.append(fragment);
+  if (stick) scrollToBottom(); else ui.jump.hidden = false;
+  if (ended) finishChat();
+  return ended;
+}
+
+function onSystem(event) {
+  const id = String(event.systemMessageId || "");
+  if (id === "15" || id === "13") {
+    const match = /transferred to (.+?)\.?$/.exec(event.text || "");
+    state.transferTarget = match ? match[1] : null;
+    setPhase("transferred", event.text);
+  }
+}
+
+function onState(event, fragment) {
+  if (event.state === "chatting") {
+    state.hadAgent = true;
+    enterChatting();
+  } else if (event.state === "waiting") {
+    if (state.hadAgent) {
+      setPhase("transferred", state.transferTarget ? `Please hold: you are being transferred to ${state.transferTarget}.`
+        : "Please hold: you are being transferred.");
+    } else {
+      setPhase("waiting", `You are in the queue for ${state.skillName || "the next agent"}. An agent will be with you shortly.`);
+    }
+  } else if (event.state === "ended") {
+    fragment.append(el("li", { class: "sys state", text: `Chat ended · ${clock(event.time)}` }));
+    return true;
+  }
+  return false;
+}
+
+function renderLine(event, id) {
+  if (event.source === "system") {
+    return el("li", { class: "sys", dataset: { id: String(id) }, text: event.text || "" });
+  }
+  const mine = event.source === "visitor";
+  const name = mine ? "You" : (event.by || "Agent");
+  const info = mine ? null : agentInfo(event.by);
+  const kind = mine ? "visitor" : info.userType;
+  const bubble = el("div", { class: "bubble" },
+    el("span", { class: "meta" }, el("span", { class: "who", text: name }),
+      !mine && info.userType === "bot" ? " · Bot" : "", ` · ${clock(event.time)}`),
+    lineContent(event));
+  return el("li", { class: `msg ${mine ? "mine" : "theirs"} ${kind}`, dataset: { id: String(id) } },
+    mine ? null : avatar(name, info.pictureUrl, kind), bubble);
+}
+
+/** My own line, already on screen: it takes the event's id and time (no second bubble). */
+function adoptPending(event, id) {
+  let node = state.sent.get(id);
+  state.sent.delete(id);
+  if (!node) {
+    node = [...ui.transcript.querySelectorAll("li.msg.pending:not([data-id])")]
+      .find((item) => item.dataset.text === event.text);
+  }
+  if (!node) return false;
+  node.dataset.id = String(id);
+  node.classList.remove("pending");
+  node.querySelector(".meta").lastChild.textContent = ` · ${clock(event.time)}`;
+  state.rendered.add(id);
+  return true;
+}
+
+function scrollToBottom() {
+  ui.body.scrollTop = ui.body.scrollHeight;
+  ui.jump.hidden = true;
+}
+
+async function sendLine() {
+  const text = ui.message.value;
+  if (!text.trim() || !state.chatUrl || !["waiting", "chatting", "transferred"].includes(state.phase)) return;
+  ui.message.value = "";
+  autoGrow();
+  stopTyping(false);
+  const node = el("li", { class: "msg mine visitor pending", dataset: { text } },
+    el("div", { class: "bubble" }, el("span", { class: "meta" }, el("span", { class: "who", text: "You" }), " · sending…"),
+      document.createTextNode(text)));
+  ui.transcript.append(node);
+  scrollToBottom();
+  try {
+    const response = await request(`${state.chatUrl}/events?v=1&NC=true`, {
+      method: "POST", headers: AUTH, body: { event: { "@type": "line", text, textType: "plain" } } });
+    const match = /\/events\/(\d+)/.exec(response.headers.get("Location") || "");
+    if (node.dataset.id) return; // the poll brought its event first
+    if (match) state.sent.set(Number(match[1]), node); // the next poll gives it its time
+    node.classList.remove("pending");
+    node.querySelector(".meta").lastChild.textContent = " · sent";
+  } catch (error) {
+    node.classList.remove("pending");
+    node.classList.add("failed");
+    node.querySelector(".meta").lastChild.textContent = ` · not sent: ${error.message}`;
+  }
+}
+
+// typing: "typing" on the first key, "not-typing" after 3 s without a key or when the line is sent
+function onTypingInput() {
+  autoGrow();
+  if (!state.chatUrl || !["waiting", "chatting", "transferred"].includes(state.phase)) return;
+  if (!state.typingSent && ui.message.value.trim()) {
+    state.typingSent = true;
+    putTyping("typing");
+  }
+  clearTimeout(state.typingTimer);
+  state.typingTimer = setTimeout(() => stopTyping(true), 3000);
+}
+
+function stopTyping(send) {
+  clearTimeout(state.typingTimer);
+  if (state.typingSent && send) putTyping("not-typing");
+  state.typingSent = false;
+}
+
+function putTyping(value) {
+  request(`${state.chatUrl}/info/visitorTyping?v=1&NC=true`, { method: "PUT", headers: AUTH, body: { visitorTyping: value } })
+    .catch(() => {});
+}
+
+function autoGrow() {
+  ui.message.style.height = "auto";
+  ui.message.style.height = `${Math.min(ui.message.scrollHeight + 2, 140)}px`;
+}
+
+async function endChat() {
+  if (!state.chatUrl) return;
+  ui.end.disabled = true;
+  try {
+    await request(`${state.chatUrl}/events?v=1&NC=true`, { method: "POST", headers: AUTH,
+      body: { event: { "@type": "state", state: "ended" } } });
+  } catch (error) {
+    if (error.status !== 409) toast(`Could not end the chat: ${error.message}`, true);
+  } finally {
+    ui.end.disabled = false;
+  }
+  if (!state.polling) pollLoop();
+}
+
+// --- after the chat: the exit survey ---------------------------------------------------------------
+
+async function finishChat() {
+  stopTyping(false);
+  clear(ui.typing);
+  setPhase("ended", state.agentName ? `The chat with ${state.agentName} has ended.` : "The chat has ended.");
+  try {
+    const { json } = await request(`${state.chatUrl}/exitSurvey?v=1&NC=true`, { headers: AUTH });
+    const survey = json?.survey;
+    const questions = asList(survey?.questions?.question);
+    if (!survey || !questions.length) throw new Error("no exit survey");
+    state.exitSurvey = { id: survey.id, questions };
+    renderExitSurvey();
+  } catch {
+    showThanks("Thanks for chatting with us.");
+  }
+}
+
+function renderExitSurvey() {
+  clear(ui.surveyForm);
+  for (const question of state.exitSurvey.questions) {
+    const entries = asList(question.entry);
+    if (question.type === "Radio Button (side by side)" && entries.length) {
+      const id = `exit-${question.id}`;
+      const first = entries[0].displayValue || "", last = entries[entries.length - 1].displayValue || "";
+      const legend = el("legend", { text: question.label + (question.mandatory === true ? " *" : "") });
+      ui.surveyForm.append(el("fieldset", { class: "csat" }, legend,
+        el("div", { class: "csat-row" }, entries.map((e) => el("label", { class: "csat-option", title: e.displayValue || e.value },
+          el("input", { type: "radio", name: String(question.id), value: e.value, id: `${id}-${e.value}`, "aria-label": e.displayValue || e.value }),
+          el("span", { "aria-hidden": "true", text: e.value })))),
+        el("div", { class: "csat-legend", "aria-hidden": "true" },
+          el("span", { text: first.replace(/^\s*\d+\s*-\s*/, "") }), el("span", { text: last.replace(/^\s*\d+\s*-\s*/, "") }))));
+    } else {
+      ui.surveyForm.append(questionField(question, "exit"));
+    }
+  }
+  showError(ui.surveyError, "");
+  ui.stepSurvey.hidden = false;
+  scrollToBottom();
+  ui.surveyForm.querySelector("input")?.focus({ preventScroll: true });
+}
+
+async function submitSurvey() {
+  const given = answers(ui.surveyForm, state.exitSurvey);
+  const missing = state.exitSurvey.questions.filter((q) => q.mandatory === true && !given.some((a) => String(a.id) === String(q.id)));
+  if (missing.length) {
+    showError(ui.surveyError, `Please answer: ${missing.map((q) => q.label).join(", ")}`);
+    return;
+  }
+  if (!given.length) {
+    showError(ui.surveyError, "Choose a rating or write a comment, or skip the survey.");
+    return;
+  }
+  ui.surveySubmit.disabled = true;
+  try {
+    await request(`${state.chatUrl}/exitSurvey?v=1&NC=true`, { method: "PUT", headers: AUTH,
+      body: { survey: { id: state.exitSurvey.id, question: given } } });
+    showThanks("Your feedback was sent. Thank you for helping us improve.");
+  } catch (error) {
+    showError(ui.surveyError, `Could not send your feedback: ${error.message}`);
+  } finally {
+    ui.surveySubmit.disabled = false;
+  }
+}
+
+function showThanks(text) {
+  ui.stepSurvey.hidden = true;
+  ui.thanksText.textContent = text;
+  ui.stepThanks.hidden = false;
+  scrollToBottom();
+  ui.newChat.focus({ preventScroll: true });
+}
+
+function newChat() {
+  resetChat();
+  ui.stepSurvey.hidden = true;
+  ui.stepThanks.hidden = true;
+  ui.transcript.hidden = true;
+  state.prechat = null;
+  setPhase("choose");
+  loadPersona();
+  loadEngagements();
+  watchAvailability();
+  ui.engagements.querySelector('[aria-checked="true"], .engagement')?.focus();
+}
+
+function watchAvailability() {
+  clearInterval(state.availabilityTimer);
+  state.availabilityTimer = setInterval(() => { if (state.phase === "choose") loadEngagements(); }, 3000);
+}
+
+// --- wiring ---------------------------------------------------------------------------------
+
+ui.next.addEventListener("click", goPrechat);
+ui.back.addEventListener("click", () => { setPhase("choose"); renderEngagements(); watchAvailability(); });
+ui.start.addEventListener("click", startChat);
+ui.prechatForm.addEventListener("submit", (event) => { event.preventDefault(); startChat(); });
+ui.composer.addEventListener("submit", (event) => { event.preventDefault(); sendLine(); });
+ui.message.addEventListener("keydown", (event) => {
+  if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+    event.preventDefault();
+    sendLine();
+  }
+});
+ui.message.addEventListener("input", onTypingInput);
+ui.end.addEventListener("click", endChat);
+ui.surveySubmit.addEventListener("click", submitSurvey);
+ui.surveyForm.addEventListener("submit", (event) => { event.preventDefault(); submitSurvey(); });
+ui.surveySkip.addEventListener("click", () => showThanks("Thanks for chatting with us."));
+ui.newChat.addEventListener("click", newChat);
+ui.shuffle.addEventListener("click", loadPersona);
+ui.jump.addEventListener("click", scrollToBottom);
+ui.body.addEventListener("scroll", () => { if (nearBottom(ui.body)) ui.jump.hidden = true; });
+
+setPhase("choose");
+loadPersona();
+loadEngagements();
+watchAvailability();

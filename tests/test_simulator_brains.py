@@ -1,0 +1,183 @@
+"""Brains without a server: rules and slots, escalation, the NLP hook, your own brain."""
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from simulator.__main__ import build_brain, parse_args
+from simulator.brains import Brain, ChatContext, Reply, make_brain
+from simulator.brains.escalation import EscalatingBrain, escalating
+from simulator.brains.nlp import HttpClassifier, make_classifier
+from simulator.brains.rules import RulesBrain, load_rules
+
+from .test_simulator import WatchedReporter
+
+
+def _context(**kw) -> ChatContext:
+    return ChatContext(chat_id="H1-aK1", agent="demo-bot", agent_name="Demo Bot", **kw)
+
+
+def _demo_brain(classifier=None) -> EscalatingBrain:
+    return escalating(make_brain("rules"), classifier)
+
+
+def test_rules_brain_answers_by_intent_with_slots():
+    brain, ctx = _demo_brain(), _context(visitor_info={"name": "Jamie Rivera", "city": "Lyon"})
+    assert brain.start(ctx).text.startswith("Hi Jamie! I'm Demo Bot")
+    assert brain.reply(ctx, "hello there").text == "Hello Jamie! How can I help you today?"
+    assert "order number" in brain.reply(ctx, "Where is my parcel?").text
+    assert brain.reply(ctx, "order #4711 please").text.startswith("Thanks! Order 4711 has shipped")
+    assert brain.reply(ctx, "4712").text.startswith("Thanks! Order 4712")  # a bare number answers
+    assert "30 days" in brain.reply(ctx, "Can I get a refund?").text
+    assert "Monday to Friday" in brain.reply(ctx, "what are your opening hours").text
+    thanks = brain.reply(ctx, "thanks!")
+    assert "You're welcome, Jamie" in thanks.text and not thanks.end_chat
+    bye = brain.reply(ctx, "ok bye")
+    assert bye.text == "Thanks for chatting, Jamie. Have a great day!" and bye.end_chat
+
+
+def test_the_name_the_visitor_gives_wins_over_the_persona_and_there_is_a_default():
+    brain = _demo_brain()
+    named = _context(visitor_name="Sam", visitor_info={"name": "Jamie Rivera"})
+    assert brain.reply(named, "hi").text.startswith("Hello Sam!")
+    anonymous = _context(visitor_name="visitor")
+    assert brain.reply(anonymous, "hi").text.startswith("Hello there!")
+
+
+def test_fallback_lines_take_turns():
+    brain, ctx = _demo_brain(), _context()
+    first, second, third = (brain.reply(ctx, "purple elephants?").text for _ in range(3))
+    assert first != second and first == third and "agent" in first
+
+
+def test_agent_and_human_escalate_with_a_reason_and_other_words_do_not():
+    brain, ctx = _demo_brain(), _context(visitor_info={"name": "Jamie Rivera"})
+    for line in ("agent", "Can I talk to an AGENT?", "a human please"):
+        reply = brain.reply(ctx, line)
+        assert reply.handoff is not None, line
+        assert reply.handoff.skill == "support-human" and line in reply.handoff.reason
+        assert reply.text.startswith("Sure, Jamie. I'm handing you over")
+        assert "nobody from our team is online" in reply.handoff.unavailable_text
+    wants_person = brain.reply(ctx, "I want a real person")  # the intent marked escalate
+    assert wants_person.handoff.reason == 'Customer wants a person: "I want a real person"'
+    for line in ("agents of change", "reagent order 123"):
+        assert brain.reply(ctx, line).handoff is None, line
+
+
+def test_escalation_keywords_and_skill_come_from_the_command_line():
+    args = parse_args(["bot", "--url", "u", "--account", "1", "--user", "b", "--password", "p",
+                       "--brain", "transcript", "--escalate-on", "help", "--human-skill", "sales"])
+    brain = build_brain(args)
+    assert brain.policy.keywords == ("help",) and brain.policy.skill == "sales"
+    assert brain.reply(_context(), "help me").handoff.skill == "sales"
+    assert brain.reply(_context(), "agent").text == "Hello"  # not a keyword any more
+    default = build_brain(parse_args(["bot", "--url", "u", "--account", "1", "--user", "b",
+                                      "--password", "p"]))
+    assert default.policy.keywords == ("agent",)
+    assert default.reply(_context(), "agent").handoff.skill == "support-human"
+
+
+def classify_orders(text: str, context: ChatContext) -> str | None:
+    """A user's classifier for the NLP hook tests (imported by module:function)."""
+    if "where" in text.lower():
+        return "order_status"
+    if "angry" in text.lower():
+        return "escalate"
+    return None
+
+
+def test_nlp_hook_as_a_python_callable_decides_the_intent():
+    classifier = make_classifier("tests.test_simulator_brains:classify_orders")
+    brain, ctx = _demo_brain(classifier), _context()
+    assert "order number" in brain.reply(ctx, "where did it go").text  # no pattern says so
+    assert ctx.intent == "order_status"
+    escalated = brain.reply(ctx, "I am angry")
+    assert escalated.handoff is not None and ctx.memory["escalated_by"] == "intent:escalate"
+    assert brain.reply(ctx, "hello").text.startswith("Hello")  # no intent: the patterns decide
+
+
+class _Nlp(BaseHTTPRequestHandler):
+    bodies: list = []
+    intent = "opening_hours"
+    fail = False
+
+    def do_POST(self):
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        self.bodies.append(body)
+        answer = b"not json" if self.fail else json.dumps({"intent": self.intent}).encode()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(answer)))
+        self.end_headers()
+        self.wfile.write(answer)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def nlp_server():
+    _Nlp.bodies, _Nlp.intent, _Nlp.fail = [], "opening_hours", False
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Nlp)
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}/classify", _Nlp
+    server.shutdown()
+    server.server_close()
+
+
+def test_nlp_hook_over_http_decides_the_intent_and_a_failure_falls_back(nlp_server):
+    url, handler = nlp_server
+    report = WatchedReporter("bot")
+    brain, ctx = _demo_brain(HttpClassifier(url, report=report)), _context()
+    assert "Monday to Friday" in brain.reply(ctx, "blorp").text
+    assert handler.bodies == [{"text": "blorp", "chatId": "H1-aK1"}]
+    handler.intent = "human"  # an intent the file marks `escalate`
+    assert brain.reply(ctx, "blorp").handoff is not None
+    handler.intent = "no_such_intent"
+    assert brain.reply(ctx, "hello").text.startswith("Sorry")  # the hook decided: fallback
+    handler.fail = True
+    assert brain.reply(ctx, "hello").text.startswith("Hello")  # the hook failed: patterns
+    assert report.count("nlp.failed") == 1
+
+
+class EchoBrain(Brain):
+    """The README's example of one's own brain."""
+
+    def reply(self, context, text):
+        if text.lower() == "bye":
+            return Reply("Goodbye!", end_chat=True)
+        return Reply(f"You said: {text}")
+
+
+def shout(context, text):
+    """A brain that is only a function."""
+    return text.upper()
+
+
+def test_your_own_brain_by_module_and_name():
+    echo = make_brain("tests.test_simulator_brains:EchoBrain")
+    assert echo.reply(_context(), "hi").text == "You said: hi" and echo.reply(_context(), "bye").end_chat
+    assert make_brain("tests.test_simulator_brains:shout").reply(_context(), "hi").text == "HI"
+    with pytest.raises(ValueError, match="unknown brain"):
+        make_brain("nonsense")
+    with pytest.raises(ValueError, match="cannot import"):
+        make_brain("no_such_module:Brain")
+
+
+def test_intents_files_are_checked(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("intents:\n  - name: x\n    patterns: ['(']\n    replies: [a]\n")
+    with pytest.raises(ValueError, match="bad pattern"):
+        load_rules(bad)
+    bad.write_text("intents:\n  - name: x\n    patterns: [a]\n")
+    with pytest.raises(ValueError, match="needs replies"):
+        load_rules(bad)
+    bad.write_text("intents: [unclosed")
+    with pytest.raises(ValueError):
+        load_rules(bad)
+    good = tmp_path / "good.yaml"
+    good.write_text("fallback: ['What?']\nintents:\n  - name: x\n    patterns: ['\\bping\\b']\n"
+                    "    replies: [pong, PONG]\n")
+    brain, ctx = RulesBrain(load_rules(good)), _context()
+    assert [brain.reply(ctx, "ping").text for _ in range(3)] == ["pong", "PONG", "pong"]
+    assert brain.reply(ctx, "?").text == "What?" and brain.start(ctx) is None

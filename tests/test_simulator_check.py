@@ -1,0 +1,80 @@
+"""`python -m simulator check`: passes on the demo sandbox, fails naming the step otherwise."""
+import socket
+
+import pytest
+import requests
+
+from simulator.__main__ import main as simulator_main
+from simulator.live_view import LiveView
+
+from .lp import bearer_headers, login
+from .test_simulator import ACCOUNT
+from .test_simulator_bot import rules_bot, stop
+
+ENGAGEMENTS = f"/api/account/{ACCOUNT}/configuration/le-campaigns/campaigns/4001001/engagements"
+
+
+def _check(live, *extra) -> int:
+    return simulator_main(["check", "--url", live.url, "--poll", "0.05", *extra])
+
+
+def test_check_passes_against_the_demo_sandbox(live, capsys):
+    bot = rules_bot(live)
+    assert _check(live) == 0
+    out = capsys.readouterr().out
+    for number, title in enumerate(["a conversation reaches the bot's skill",
+                                    "the bot's conversation can be watched while it runs",
+                                    "skill routing is right", "the bot appears in the agent list",
+                                    "escalation reaches a human agent"], 1):
+        assert f"PASS {number}. {title}: " in out
+    assert "engagement 5001001 -> skill support-bot" in out
+    assert "with the reason 'Customer asked for a person: \"agent\"'" in out
+    assert "check: PASS (5/5 passed)" in out
+    # It cleaned up: every chat it opened is over, and its agent logged out.
+    assert all(chat.state == "ended" for chat in live.sb.chats.values())
+    assert not [s for s in live.sb.agents.by_id.values() if s.user.login_name == "demo-agent" and not s.ended]
+    assert bot[0].outcomes and set(bot[0].outcomes.values()) == {"transferred"}
+    stop(*bot)
+
+
+def test_check_fails_naming_the_step_when_the_bot_skill_has_no_engagement(live, capsys):
+    admin = login(live.url, ACCOUNT, "demo-admin", "demo-admin-pass")["bearer"]
+    deleted = requests.delete(f"{live.url}{ENGAGEMENTS}/5001001", headers=bearer_headers(admin))
+    assert deleted.status_code == 200
+    bot = rules_bot(live)
+    assert _check(live) == 1
+    out = capsys.readouterr().out
+    assert ("FAIL 1. a conversation reaches the bot's skill: no engagement routes to skill "
+            "support-bot (looked at 1 engagements through the Account Config API)") in out
+    assert "SKIP 2. the bot's conversation can be watched while it runs: needs step 1" in out
+    assert "SKIP 3. skill routing is right: needs step 1" in out
+    assert "PASS 4. the bot appears in the agent list" in out
+    assert "SKIP 5. escalation reaches a human agent: needs step 1" in out
+    assert "check: FAIL (1/5 passed)" in out
+    assert live.sb.chats == {}  # it did not ask for a chat it could not route
+    stop(*bot)
+
+
+def test_check_fails_when_no_bot_is_online(live, capsys):
+    assert _check(live, "--timeout", "0.5") == 1
+    out = capsys.readouterr().out
+    assert "FAIL 1. a conversation reaches the bot's skill: an agent joining the chat did not happen" in out
+    assert "FAIL 4. the bot appears in the agent list: demo-bot is listed but Offline, not Online" in out
+
+
+def test_the_live_view_needs_a_live_bearer_and_says_why_not(live):
+    view = LiveView(live.url, ACCOUNT)
+    with pytest.raises(ConnectionError, match="refused to watch"):
+        view.connect("not-a-bearer", timeout=5)
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    port = closed.getsockname()[1]
+    closed.close()
+    with pytest.raises(ConnectionError, match="no live view"):
+        LiveView(f"http://127.0.0.1:{port}", ACCOUNT).connect("x", timeout=5)
+    bearer = login(live.url, ACCOUNT, "demo-agent", "demo-agent-pass")["bearer"]
+    watching = LiveView(live.url, ACCOUNT)
+    watching.connect(bearer, timeout=5)
+    login(live.url, ACCOUNT, "demo-bot", "demo-bot-pass")
+    assert watching.wait_for(lambda events: any(e["kind"] == "login" for e in events), 5)
+    watching.close()
