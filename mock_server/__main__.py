@@ -1,6 +1,7 @@
 """CLI: python -m mock_server [--host --port --tls --config FILE --seed N]."""
 import argparse
 import logging
+import socket
 import sys
 from pathlib import Path
 
@@ -38,6 +39,13 @@ def main(argv=None) -> int:
     from gevent import pywsgi  # imported here so `--help` stays fast
     from .app import create_app, start_ticker
     from .model.clock import OffsetClock
+    from .model.personas import make_persona
+
+    class QuietHandler(pywsgi.WSGIHandler):
+        """No access log: even with log=None pywsgi formats a line per request."""
+
+        def log_request(self):
+            pass
 
     app = create_app(config, seed=args.seed, async_mode="gevent",
                      clock=OffsetClock() if args.movable_clock else None)
@@ -49,9 +57,14 @@ def main(argv=None) -> int:
         ca, cert, key = make_certificate(Path(args.tls_dir), names)
         ssl = {"certfile": str(cert), "keyfile": str(key)}
         scheme = "https"
-    server = pywsgi.WSGIServer((args.host, args.port), app, log=None, error_log=logging.getLogger("gevent"), **ssl)
+    server = pywsgi.WSGIServer((args.host, args.port), app, log=None, handler_class=QuietHandler,
+                               error_log=logging.getLogger("gevent"), **ssl)
     server.init_socket()
+    # pywsgi writes headers and body in two sends; without TCP_NODELAY Nagle holds the body
+    # until the client's delayed ACK (~40 ms per request). Accepted sockets inherit the option.
+    server.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     port = server.socket.getsockname()[1]
+    make_persona(0)  # build the persona generator now, not inside the first chat request
     start_ticker(app)
     host = "localhost" if args.host in ("127.0.0.1", "0.0.0.0", "::", "::1") else args.host
     base = f"{scheme}://{host}:{port}"

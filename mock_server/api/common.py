@@ -27,6 +27,8 @@ def wants_xml() -> bool:
     fmt = request.environ.get("sandbox.format")
     if fmt:
         return fmt == "xml"
+    if "xml" not in request.headers.get("Accept", ""):
+        return False  # the common case, without parsing the Accept header
     accept = request.accept_mimetypes
     best = accept.best_match(["application/json", "application/xml", "text/xml"])
     return best in ("application/xml", "text/xml") and accept[best] > accept["application/json"]
