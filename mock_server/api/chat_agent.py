@@ -321,21 +321,22 @@ def _visit_chat(session, visit_id):
     raise NotFound(f"Visit {visit_id} was not found for this agent session", 49)
 
 
+def _visit(account_id, session_id, visit_id) -> dict:
+    """The visit resource of one of this agent's chats."""
+    chat = _visit_chat(_session(session_id), visit_id)
+    url = f"{session_url(account_id, session_id)}/visits/visit/{visit_id}"
+    return visit_json(chat, sandbox().account(account_id), url)
+
+
 @bp.get(f"{BASE}/<session_id>/visits/visit/<visit_id>")
 @agent_auth
 def visit(account_id, session_id, visit_id):
     """The visit behind a chat: the visitor's details, pre-chat answers, custom variables."""
-    session = _session(session_id)
-    chat = _visit_chat(session, visit_id)
-    url = f"{session_url(account_id, session_id)}/visits/visit/{visit_id}"
-    return respond({"visit": visit_json(chat, sandbox().account(account_id), url)})
+    return respond({"visit": _visit(account_id, session_id, visit_id)})
 
 
 @bp.get(f"{BASE}/<session_id>/visits/visit/<visit_id>/customVariables")
 @agent_auth
 def visit_custom_variables(account_id, session_id, visit_id):
     """The visit's custom variables (visitor details and pre-chat answers, as name/value)."""
-    session = _session(session_id)
-    chat = _visit_chat(session, visit_id)
-    url = f"{session_url(account_id, session_id)}/visits/visit/{visit_id}"
-    return respond({"customVariables": visit_json(chat, sandbox().account(account_id), url)["customVariables"]})
+    return respond({"customVariables": _visit(account_id, session_id, visit_id)["customVariables"]})

@@ -155,14 +155,18 @@ def event_body() -> dict:
     return {**event, "type": kind}
 
 
-def slots_query(account_id: str) -> int:
-    """availableSlots for this request's `skill`/`maxWaitTime` or `agent` (both APIs share it)."""
+def capacity_query() -> tuple[str | None, int | None, str | None]:
+    """(skill, maxWaitTime, agent) of an availability or slots query, validated as documented."""
     args = request.args
     if args.get("agent") and (args.get("skill") or args.get("maxWaitTime")):
         raise BadRequest("'agent' cannot be combined with 'skill' or 'maxWaitTime'", 1)
     max_wait = int_arg("maxWaitTime")
     if max_wait is not None and max_wait > 86400:
         raise BadRequest("maxWaitTime must be between 0 and 86400 seconds", 1)
+    return args.get("skill"), max_wait, args.get("agent")
+
+
+def slots_query(account_id: str) -> int:
+    """availableSlots for this request's `skill`/`maxWaitTime` or `agent` (both APIs share it)."""
     sb = sandbox()
-    return capacity.available_slots(sb, sb.account(account_id), args.get("skill"), max_wait,
-                                    args.get("agent"))
+    return capacity.available_slots(sb, sb.account(account_id), *capacity_query())

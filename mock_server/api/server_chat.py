@@ -6,7 +6,7 @@ from ..model.errors import BadRequest, NotFound
 from ..wire.chat import chat_json, event_json, events_json, info_json, visitor_chat_links
 from ..wire.formats import link
 from ..wire.surveys import survey_json
-from .common import consumer_auth, event_body, int_arg, json_body, respond, root_url, sandbox, slots_query
+from .common import capacity_query, consumer_auth, event_body, int_arg, json_body, respond, root_url, sandbox, slots_query
 
 bp = Blueprint("server_chat", __name__)
 BASE = "/api/account/<account_id>"
@@ -49,15 +49,9 @@ def discovery(account_id):
 @consumer_auth
 def availability(account_id):
     """Is an agent available: by skill (+ maxWaitTime) or by agent login name."""
-    args = request.args
-    if args.get("agent") and (args.get("skill") or args.get("maxWaitTime")):
-        raise BadRequest("'agent' cannot be combined with 'skill' or 'maxWaitTime'", 1)
-    max_wait = int_arg("maxWaitTime")
-    if max_wait is not None and max_wait > 86400:
-        raise BadRequest("maxWaitTime must be between 0 and 86400 seconds", 1)
+    skill, max_wait, agent = capacity_query()
     try:
-        available = sandbox().chat_available(g.account, args.get("skill"), max_wait,
-                                             args.get("agent"))
+        available = sandbox().chat_available(g.account, skill, max_wait, agent)
     except BadRequest:
         available = False  # an unknown skill has nobody available
     return respond({"availability": available})
