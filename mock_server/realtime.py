@@ -120,6 +120,10 @@ def attach_realtime(socketio: SocketIO, sb: Sandbox) -> None:
         if event.kind == "logout":
             drop_dead_watchers(event.account_id)
         seq = feed.next_seq()
+        # Building a payload scans the account's agents and queues: skip it when nobody
+        # watches (a later `watch` starts from a fresh snapshot anyway).
+        if not any(watched == event.account_id for watched, _ in feed.watchers.values()):
+            return
         socketio.emit("sandbox_event", payload(event, sb, seq), to=room(event.account_id))
 
     sb.bus.subscribe(forward)

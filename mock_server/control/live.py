@@ -90,8 +90,10 @@ def queues(sb, account: Account) -> dict[str, list[dict]]:
     ordered = [chat_id for (account_id, _skill), ids in sb.router.queues.items()
                if account_id == account.id for chat_id in ids]
     seen = set(ordered)
-    ordered += [c.id for c in sorted(sb.chats.values(), key=_waiting_since)
-                if c.account_id == account.id and c.state == WAITING and c.id not in seen]
+    # Filter before sorting: sb.chats keeps every chat ever, and this runs on many events.
+    late = [c for c in sb.chats.values()
+            if c.account_id == account.id and c.state == WAITING and c.id not in seen]
+    ordered += [c.id for c in sorted(late, key=_waiting_since)]
     for chat_id in ordered:
         chat = sb.chats[chat_id]
         if chat.state != WAITING:
