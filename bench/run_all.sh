@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Every measurement of bench/README.md's tables, in order (about 25 minutes on 2 CPUs).
+# Needs wrk (apt-get install -y wrk) and, for the non-default stacks, gunicorn and waitress
+# in .venv. Results: stdout and bench/results/*.json. Run from anywhere.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=.venv/bin/python
+Q="--quiet-wait 600"  # the machine may be shared: wait for it to be idle before each run
+$PY bench/poll_vs_bare.py --stack all $Q
+$PY bench/poll_vs_bare.py --stack gevent --from-zero $Q
+for stack in gevent gevent-nagle werkzeug gunicorn-gevent gunicorn-gthread waitress; do
+  $PY bench/concurrent_chats.py --stack "$stack" --runs 3 $Q || true  # exit 1 = a target missed
+done
