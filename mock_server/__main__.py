@@ -80,6 +80,8 @@ def _banner(base: str, config: dict, ca) -> None:
     """Print where everything is, so a developer can start at once."""
     lines = [f"Conversational Cloud sandbox listening on {base}",
              f"  home page         {base}/",
+             f"  customer page     {base}/consumer",
+             f"  agent workspace   {base}/workspace",
              f"  CSDS domain       {base.split('://', 1)[1]}  (every service resolves here)"]
     for account in config["accounts"]:
         acct = account["id"]
