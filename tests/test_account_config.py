@@ -138,3 +138,10 @@ def test_seed_setup_steps_end_in_a_chat_a_bot_answers(live, admin):
     finally:
         runner.stop()
         thread.join(20)
+
+
+def test_skills_can_be_created_in_bulk(live, admin):
+    headers, base = admin
+    r = requests.post(f"{base}/le-users/skills", json=[{"name": "a-bot"}, {"name": "b-bot"}], headers=headers)
+    assert r.status_code == 201 and [s["name"] for s in r.json()] == ["a-bot", "b-bot"]
+    assert requests.post(f"{base}/le-users/skills", data=b"[1,", headers=headers).status_code == 400

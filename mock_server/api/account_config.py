@@ -35,22 +35,16 @@ def _include_deleted() -> bool:
     return request.args.get("include_deleted", "false").lower() == "true"
 
 
+def _visible(items) -> list:
+    """The items a list shows: deleted ones only with include_deleted=true."""
+    return [item for item in items if _include_deleted() or not item.deleted]
+
+
 def _items(body):
     """A POST body may hold one entity or a list of them."""
     if isinstance(body, list):
         return body
     return [body]
-
-
-def _list_body():
-    raw = request.get_data(cache=True).strip()
-    if raw.startswith(b"["):
-        import json
-        try:
-            return json.loads(raw)
-        except ValueError:
-            raise BadRequest("The request body is not valid JSON", 1) from None
-    return json_body()
 
 
 # --- skills ---------------------------------------------------------------------------------
@@ -60,8 +54,7 @@ def _list_body():
 def list_skills(account_id):
     """Every skill of the account (deleted ones with include_deleted=true)."""
     account = _account()
-    skills = [skill_json(s, i) for i, s in enumerate(account.skills.values())
-              if _include_deleted() or not s.deleted]
+    skills = [skill_json(s, i) for i, s in enumerate(_visible(account.skills.values()))]
     return _with_revision(skills, account, "skills")
 
 
@@ -79,7 +72,7 @@ def create_skills(account_id):
     """Create one skill (or a list): 201 with its location."""
     account = _account(write=True)
     _if_match(account, "skills")
-    body = _list_body()
+    body = json_body(allow_list=True)
     created = [admin.save_skill(sandbox(), account, item) for item in _items(body)]
     payload = [skill_json(s) for s in created] if isinstance(body, list) else skill_json(created[0])
     location = f"{root_url()}/api/account/{account_id}/configuration/le-users/skills/{created[0].id}"
@@ -122,7 +115,7 @@ def _user_response(user, warnings, account, status=200, headers=None):
 def list_users(account_id):
     """Every user of the account."""
     account = _account()
-    users = [user_json(u) for u in account.users.values() if _include_deleted() or not u.deleted]
+    users = [user_json(u) for u in _visible(account.users.values())]
     return _with_revision(users, account, "users")
 
 
@@ -176,7 +169,7 @@ def delete_user(account_id, user_id):
 def list_campaigns(account_id):
     """Every campaign of the account."""
     account = _account()
-    items = [campaign_json(c) for c in account.campaigns.values() if _include_deleted() or not c.deleted]
+    items = [campaign_json(c) for c in _visible(account.campaigns.values())]
     return _with_revision(items, account, "campaigns")
 
 
@@ -227,8 +220,8 @@ def list_engagements(account_id, campaign_id):
     """The engagements of a campaign."""
     account = _account()
     campaign = admin.live(account.campaigns, campaign_id, "Campaign")
-    items = [engagement_json(account, account.engagements[e]) for e in campaign.engagement_ids
-             if _include_deleted() or not account.engagements[e].deleted]
+    items = [engagement_json(account, e)
+             for e in _visible(account.engagements[i] for i in campaign.engagement_ids)]
     return _with_revision(items, account, "campaigns")
 
 

@@ -52,8 +52,10 @@ def _is_xml_body(raw: bytes) -> bool:
     return mimetype.endswith("/xml") or (not mimetype.endswith("json") and raw.lstrip().startswith(b"<"))
 
 
-def json_body(required: bool = True) -> dict:
-    """The request body (JSON, or XML in the same mapping) as an object; 400 when malformed."""
+def json_body(required: bool = True, allow_list: bool = False):
+    """The request body (JSON, or XML in the same mapping) as an object; 400 when malformed.
+
+    With `allow_list`, a JSON array is accepted too (Account Config creates in bulk)."""
     raw = request.get_data(cache=True)
     if not raw.strip():
         if required:
@@ -68,7 +70,7 @@ def json_body(required: bool = True) -> dict:
         body = json.loads(raw)
     except (ValueError, UnicodeDecodeError):
         raise BadRequest("The request body is not valid JSON", 1) from None
-    if not isinstance(body, dict):
+    if not isinstance(body, dict) and not (allow_list and isinstance(body, list)):
         raise BadRequest("The request body must be a JSON object", 1)
     return body
 
