@@ -79,12 +79,12 @@ def stop_servers_on_signals() -> None:
 
 
 def cli_matches_gevent_stack() -> list[str]:
-    """What bench/serve.py's `gevent` stack does that mock_server/__main__.py no longer does
-    (the bare app must be served as the CLI serves the sandbox); empty when they agree."""
+    """What bench/serve.py's `gevent` stack does that the CLI's (mock_server/server.py) no longer
+    does (the bare app must be served as the CLI serves the sandbox); empty when they agree."""
     try:
-        source = (ROOT / "mock_server" / "__main__.py").read_text()
+        source = (ROOT / "mock_server" / "server.py").read_text()
     except OSError:
-        return ["mock_server/__main__.py is unreadable"]
+        return ["mock_server/server.py is unreadable"]
     checks = {"TCP_NODELAY on the listening socket": "TCP_NODELAY" in source,
               "a handler without access-log formatting": "log_request" in source,
               "gevent pywsgi.WSGIServer": "pywsgi.WSGIServer" in source}

@@ -299,7 +299,7 @@ def main(argv=None) -> int:
     load = run_wrk if args.client == "wrk" else run_python_client
     mismatch = cli_matches_gevent_stack()
     if "gevent" in stacks and mismatch:
-        print("warning: mock_server/__main__.py no longer has " + "; ".join(mismatch)
+        print("warning: mock_server/server.py no longer has " + "; ".join(mismatch)
               + ": update serve_gevent() in bench/serve.py so the bare app is served the same "
               "way", file=sys.stderr)
     stop_servers_on_signals()

@@ -63,7 +63,7 @@ def _banner(port: int) -> None:
 
 
 def serve_gevent(app, host: str, port: int, nodelay: bool = True, quiet: bool = True) -> None:
-    from gevent import pywsgi  # same call as mock_server/__main__.py
+    from gevent import pywsgi  # same call as mock_server/server.py
 
     class QuietHandler(pywsgi.WSGIHandler):
         def log_request(self):  # log=None still formats every access-log line; skip it

@@ -1,11 +1,22 @@
 """CLI: python -m mock_server [--host --port --tls --config FILE --seed N]."""
 import argparse
+import errno
 import logging
-import socket
 import sys
 from pathlib import Path
 
-from .model.seed import ConfigError, load_config
+
+def missing_module(exc: ModuleNotFoundError) -> str:
+    """What to do when this Python lacks a package the program needs."""
+    return (f"error: {sys.executable} has no module '{exc.name}'. Run with the project's Python: "
+            f"./dev run once (it makes .venv and installs what is needed), then "
+            f".venv/bin/python -m mock_server ...; or pip install . into your own environment")
+
+
+try:
+    from .model.seed import ConfigError, load_config
+except ModuleNotFoundError as missing:  # a Python without the project's packages
+    sys.exit(missing_module(missing))
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -22,6 +33,18 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--seed", type=int, help="seed the id generator so a run repeats exactly")
     p.add_argument("--movable-clock", action="store_true",
                    help="let POST /_sandbox/clock/advance skip time ahead (for tests)")
+
+    def origin(value: str) -> str:
+        """--allowed-origin: an http(s) origin (or *), normalised as browsers send it."""
+        from .model.seed import normalize_origin
+        try:
+            return normalize_origin(value)
+        except ConfigError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    p.add_argument("--allowed-origin", action="append", default=[], type=origin, metavar="URL",
+                   help="a page origin (scheme://host[:port]) besides the sandbox's own whose "
+                        "browsers may open the live view (Socket.IO); repeat for several")
     p.add_argument("--log-level", default="INFO")
     return p.parse_args(argv)
 
@@ -36,19 +59,14 @@ def main(argv=None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 
-    from gevent import pywsgi  # imported here so `--help` stays fast
-    from .app import create_app, start_ticker
+    from .app import create_app, start_ticker  # imported here so `--help` stays fast
     from .model.clock import OffsetClock
     from .model.personas import make_persona
-
-    class QuietHandler(pywsgi.WSGIHandler):
-        """No access log: even with log=None pywsgi formats a line per request."""
-
-        def log_request(self):
-            pass
+    from .server import make_server
 
     app = create_app(config, seed=args.seed, async_mode="gevent",
-                     clock=OffsetClock() if args.movable_clock else None)
+                     clock=OffsetClock() if args.movable_clock else None,
+                     allowed_origins=args.allowed_origin)
     ssl = {}
     scheme = "http"
     if args.tls:
@@ -57,12 +75,16 @@ def main(argv=None) -> int:
         ca, cert, key = make_certificate(Path(args.tls_dir), names)
         ssl = {"certfile": str(cert), "keyfile": str(key)}
         scheme = "https"
-    server = pywsgi.WSGIServer((args.host, args.port), app, log=None, handler_class=QuietHandler,
-                               error_log=logging.getLogger("gevent"), **ssl)
-    server.init_socket()
-    # pywsgi writes headers and body in two sends; without TCP_NODELAY Nagle holds the body
-    # until the client's delayed ACK (~40 ms per request). Accepted sockets inherit the option.
-    server.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    try:
+        server = make_server(app, args.host, args.port, ssl)
+    except OSError as exc:  # port taken, or an address this machine does not have
+        if exc.errno == errno.EADDRINUSE:
+            print(f"error: port {args.port} on {args.host} is in use (another sandbox?); choose "
+                  f"another with --port N (--port 0 picks a free one)", file=sys.stderr)
+        else:
+            print(f"error: cannot listen on {args.host}:{args.port}: {exc.strerror}; check --host "
+                  f"and --port", file=sys.stderr)
+        return 2
     port = server.socket.getsockname()[1]
     make_persona(0)  # build the persona generator now, not inside the first chat request
     start_ticker(app)
@@ -94,4 +116,7 @@ def _banner(base: str, config: dict, ca) -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except ModuleNotFoundError as exc:
+        sys.exit(missing_module(exc))

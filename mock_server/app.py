@@ -11,28 +11,37 @@ from .control import bp as control_bp
 from .model.clock import Clock
 from .model.errors import SandboxError
 from .model.sandbox import Sandbox
+from .openapi import bp as openapi_bp
 from .pages import bp as pages_bp
-from .realtime import attach_realtime
-from .wire.errors import envelope, status_of
+from .realtime import attach_realtime, socketio_options
+from .wire.errors import envelope, name_of, status_of
+from .websocket import whole_websocket_frames
 from .wire.negotiation import LivePersonRequestMiddleware
 
 log = logging.getLogger(__name__)
 
 
 def create_app(config: dict | None = None, *, clock: Clock | None = None, seed: int | None = None,
-               async_mode: str | None = None) -> Flask:
-    """Build the app: a fresh Sandbox from `config` (the demo config when None)."""
+               async_mode: str | None = None, allowed_origins: list[str] | None = None) -> Flask:
+    """Build the app: a fresh Sandbox from `config` (the demo config when None).
+
+    `allowed_origins`: page origins, besides the sandbox's own and the config's
+    `settings.allowed_origins`, that may open the Socket.IO live view (--allowed-origin)."""
     app = Flask(__name__, static_folder=None)
     sb = Sandbox(config, clock=clock, seed=seed)
     app.extensions["sandbox"] = sb
+    # Werkzeug refuses a larger body (Content-Length or streamed) with 413 when a view reads it.
+    app.config["MAX_CONTENT_LENGTH"] = int(sb.settings["max_body_bytes"])
     app.wsgi_app = LivePersonRequestMiddleware(app.wsgi_app)
     for blueprint in (domain.bp, login.bp, chat_agent.bp, server_chat.bp, account_config.bp,
-                      control_bp, pages_bp):
+                      control_bp, pages_bp, openapi_bp):
         app.register_blueprint(blueprint)
     _register_errors(app, sb)
-    socketio = SocketIO(app, async_mode=async_mode, cors_allowed_origins=[], logger=False,
-                        engineio_logger=False)
+    # Same origin plus the allowed ones (never cors_allowed_origins=[]: that turns the check off).
+    socketio = SocketIO(app, async_mode=async_mode,
+                        **socketio_options(sb.settings, allowed_origins or ()))
     app.extensions["sandbox.socketio"] = socketio
+    whole_websocket_frames(socketio)
     attach_realtime(socketio, sb)
     return app
 
@@ -64,14 +73,12 @@ def _register_errors(app: Flask, sb: Sandbox) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
-        names = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 400: "BAD_REQUEST",
-                 413: "BAD_REQUEST", 415: "UNSUPPORTED_MEDIA_TYPE"}
-        name = names.get(exc.code, "BAD_REQUEST")
+        code = exc.code or 400
         message = {404: f"No resource at {request.path}",
-                   405: f"Method {request.method} is not allowed on {request.path}"}.get(
-                       exc.code, exc.description or exc.name)
-        response = respond(envelope(message, exc.code or 400, name, sb.clock.now()),
-                           exc.code or 400)
+                   405: f"Method {request.method} is not allowed on {request.path}",
+                   413: f"The request body is larger than {app.config['MAX_CONTENT_LENGTH']} bytes"
+                   }.get(code, exc.description or exc.name)
+        response = respond(envelope(message, code, name_of(code), sb.clock.now()), code)
         if exc.code == 405 and getattr(exc, "valid_methods", None):
             response.headers["Allow"] = ", ".join(exc.valid_methods)
         return response

@@ -15,15 +15,36 @@ NODE_MODULES = ROOT / "node_modules"
 VENDOR = {
     "socket.io.min.js": "socket.io-client/dist/socket.io.min.js",
     "socket.io.min.js.map": "socket.io-client/dist/socket.io.min.js.map",
+    # /docs: Swagger UI (swagger-ui-dist), started by static/docs.js
+    "swagger-ui-bundle.js": "swagger-ui-dist/swagger-ui-bundle.js",
+    "swagger-ui-bundle.js.map": "swagger-ui-dist/swagger-ui-bundle.js.map",
+    "swagger-ui.css": "swagger-ui-dist/swagger-ui.css",
+    "swagger-ui.css.map": "swagger-ui-dist/swagger-ui.css.map",
 }
 # The pages load only their own scripts, styles and pictures; text from chats can never run.
 PAGE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
             "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
             "form-action 'self'; frame-ancestors 'none'")
+# Responses a browser renders as a document (and so could run script in): every one of them,
+# whichever view made it (the pages, their files under /static, /docs, ...), gets these headers.
+DOCUMENT_TYPES = {"text/html", "application/xhtml+xml", "image/svg+xml"}
+PAGE_HEADERS = {"Content-Security-Policy": PAGE_CSP, "X-Content-Type-Options": "nosniff",
+                "Referrer-Policy": "no-referrer"}
 
 bp = Blueprint("pages", __name__)
 # The pages' own endpoints under /_sandbox (engagements, persona, live snapshot) come with them.
 bp.register_blueprint(live_bp)
+
+
+@bp.after_app_request
+def security_headers(response: Response) -> Response:
+    """Every response of the app: `nosniff`; every document: the pages' CSP and referrer
+    policy too, set here in one place so no view can forget them."""
+    if response.mimetype in DOCUMENT_TYPES:
+        response.headers.update(PAGE_HEADERS)
+    else:
+        response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @bp.get("/static/<path:filename>")
@@ -44,11 +65,7 @@ def vendor_file(name):
 
 
 def _page(name: str) -> Response:
-    response = send_from_directory(STATIC, name)
-    response.headers["Content-Security-Policy"] = PAGE_CSP
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
+    return send_from_directory(STATIC, name)  # security_headers adds the CSP
 
 
 @bp.get("/consumer")

@@ -96,3 +96,48 @@ def test_json_config_loads(tmp_path, stop_all):
     r = requests.post(f"{url}/api/account/le42/login?v=1.3", json={"username": "b", "password": "p"})
     assert r.status_code == 200
     assert requests.get(f"{url}/csdr/account/12345678/service/agentVep/baseURI.json").status_code == 404
+
+
+def _raw(port: int, data: bytes) -> tuple[int, dict]:
+    """Send raw bytes to the server and read its whole answer: (status, parsed JSON body)."""
+    import json
+    import socket
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(data)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    status = int(head.split()[1])
+    assert b"content-type: application/json" in head.lower(), head
+    return status, json.loads(body)
+
+
+def test_malformed_requests_get_the_envelope_on_the_cli_server(tmp_path, stop_all):
+    proc, url, _ = start([], tmp_path)
+    stop_all.append(proc)
+    port = int(url.rsplit(":", 1)[1])
+    cases = [
+        (b"GET /" + b"a" * 9000 + b" HTTP/1.1\r\nHost: x\r\n\r\n", 414, "REQUEST_URI_TOO_LONG"),
+        (b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 70000 + b"\r\n\r\n", 431,
+         "REQUEST_HEADER_FIELDS_TOO_LARGE"),
+        (b"GET / HTTP/1.1\r\nHost: x\r\n" + b"".join(b"X-%d: 1\r\n" % i for i in range(150)) + b"\r\n", 431,
+         "REQUEST_HEADER_FIELDS_TOO_LARGE"),
+        (b"GET / HTTP/1.1\r\nHost: x\r\n" + b"".join(b"X-%d: %s\r\n" % (i, b"a" * 4000) for i in range(10))
+         + b"\r\n", 431, "REQUEST_HEADER_FIELDS_TOO_LARGE"),
+        (b"POST /api/account/12345678/login HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n", 400,
+         "BAD_REQUEST"),
+        (b"GARBAGE\r\n\r\n", 400, "BAD_REQUEST"),
+    ]
+    for data, status, name in cases:
+        got, body = _raw(port, data)
+        assert (got, body["error"]["responseStatus"]) == (status, name), data[:60]
+        assert set(body["error"]) == {"time", "message", "internalCode", "responseStatus"}
+    # a 2 MB body over the wire: 413 in the envelope, and the server carries on
+    r = requests.post(f"{url}/api/account/12345678/login", data=b"{" + b" " * 2_000_000 + b"}",
+                      headers={"Content-Type": "application/json"})
+    assert r.status_code == 413 and r.json()["error"]["responseStatus"] == "REQUEST_ENTITY_TOO_LARGE"
+    assert requests.get(f"{url}/_sandbox/health").json() == {"status": "ok"}
+    proc.terminate()
+    output = proc.communicate(timeout=10)[0]
+    assert "Traceback" not in output

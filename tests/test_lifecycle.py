@@ -109,9 +109,25 @@ def test_max_chats_is_respected_for_transfers_too(live):
 
 def test_ringing_chat_times_out_to_the_next_agent_without_sleeping(live):
     first_bearer, first = agent(live.url, ACCOUNT, "demo-bot", "demo-bot-pass")
-    second_bearer, second = agent(live.url, ACCOUNT, "demo-bot", "demo-bot-pass")
-    request_chat(live.url, ACCOUNT, skill="support-bot")
+    second_bearer, second = agent(live.url, ACCOUNT, "demo-agent", "demo-agent-pass")
+    request_chat(live.url, ACCOUNT)  # no skill: any Online agent of the account may take it
     rung = [ringing(first, first_bearer), ringing(second, second_bearer)]
     assert sorted(rung) == [0, 1]
     live.advance(31)
     assert [ringing(first, first_bearer), ringing(second, second_bearer)] == rung[::-1]
+
+
+def test_a_ring_shows_on_every_online_session_of_the_agent(live):
+    first_bearer, first = agent(live.url, ACCOUNT, "demo-agent", "demo-agent-pass")
+    second_bearer, second = agent(live.url, ACCOUNT, "demo-agent", "demo-agent-pass")
+    away_bearer, away = agent(live.url, ACCOUNT, "demo-agent", "demo-agent-pass", online=False)
+    request_chat(live.url, ACCOUNT, skill="support-human")
+    assert [ringing(first, first_bearer), ringing(second, second_bearer), ringing(away, away_bearer)] == [1, 1, 0]
+    # the agent answers from the device that did not ring first; the ring stops everywhere
+    rung_first = live.sb.chats[next(iter(live.sb.chats))].ringing_session_id == first.rsplit("/", 1)[1]
+    taker, taker_bearer = (second, second_bearer) if rung_first else (first, first_bearer)
+    chat_url = accept(taker, taker_bearer)
+    assert chat_url.startswith(taker)
+    assert [ringing(first, first_bearer), ringing(second, second_bearer)] == [0, 0]
+    live.advance(31)  # nothing rings out later either
+    assert [ringing(first, first_bearer), ringing(second, second_bearer)] == [0, 0]

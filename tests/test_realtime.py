@@ -4,13 +4,29 @@
 queues per skill, chats with events); after it every bus event of that account, and only of that
 account, arrives as `sandbox_event` with a sequence number, the chat's summary and, after changes
 of load or queues, the agent list and the queues.
+
+Hostile clients: bad arguments, unknown events and malformed packets get an error
+acknowledgement (or are dropped) with at most one log line, never a traceback; the handshake
+refuses a foreign `Origin` and accepts the sandbox's own and the configured ones.
 """
+import json
+import os
+import re
+import subprocess
+import sys
 import threading
+import time
+from pathlib import Path
 
 import pytest
 import requests
 import socketio
 
+from mock_server.app import create_app
+from mock_server.model.clock import ManualClock
+from mock_server.model.seed import ConfigError, load_config
+
+from .conftest import LiveSandbox
 from .lp import (GLOBAL_KEY, accept, agent, bearer_headers, consumer_headers, login, request_chat)
 
 ACCOUNT, OTHER = "12345678", "87654321"
@@ -20,14 +36,14 @@ WAIT = 10.0
 class Watcher:
     """A Socket.IO client of the live view that records what it is sent."""
 
-    def __init__(self, url: str):
-        self.client = socketio.Client(reconnection=False)
+    def __init__(self, url: str, headers: dict | None = None, http: requests.Session | None = None):
+        self.client = socketio.Client(reconnection=False, http_session=http)
         self.events: list[dict] = []
         self.ended: list[dict] = []
         self.changed = threading.Condition()
         self.client.on("sandbox_event", self._on_event)
         self.client.on("watch_ended", self._on_ended)
-        self.client.connect(url, transports=["polling"], wait_timeout=WAIT)
+        self.client.connect(url, headers=headers or {}, transports=["polling"], wait_timeout=WAIT)
 
     def _on_event(self, message):
         with self.changed:
@@ -213,3 +229,372 @@ def test_sandbox_endpoints_of_the_pages(live):
     assert r.status_code == 200 and r.json()["accountId"] == ACCOUNT
     r = requests.get(f"{live.url}/_sandbox/accounts/{OTHER}/live", headers=bearer_headers(bearer))
     assert r.status_code == 401
+
+
+# --- hostile clients ----------------------------------------------------------------------
+
+def _no_traceback(caplog, capfd) -> None:
+    """Nothing logged a traceback (or a multi-line message), and nothing printed one."""
+    for record in caplog.records:
+        assert record.exc_info is None and record.stack_info is None, record.getMessage()
+        assert "\n" not in record.getMessage() and "Traceback" not in record.getMessage()
+    assert "Traceback" not in capfd.readouterr().err
+
+
+def _refused(answer) -> str:
+    """An error acknowledgement: exactly {"ok": false, "error": <text>}; returns the text."""
+    assert isinstance(answer, dict) and set(answer) == {"ok", "error"}, answer
+    assert answer["ok"] is False and isinstance(answer["error"], str) and answer["error"]
+    return answer["error"]
+
+
+def test_bad_watch_arguments_get_an_error_ack(live, watchers, caplog, capfd):
+    watcher = watchers()
+    bearer = login(live.url, ACCOUNT, "demo-agent", "demo-agent-pass")["bearer"]
+    other_bearer = login(live.url, OTHER, "shop-agent", "shop-agent-pass")["bearer"]
+    call = watcher.client.call
+    bad = {
+        "no argument": call("watch", timeout=WAIT),
+        "null": call("watch", None, timeout=WAIT),
+        "two arguments": call("watch", (ACCOUNT, bearer), timeout=WAIT),
+        "a list": call("watch", [ACCOUNT, bearer], timeout=WAIT),
+        "a string": call("watch", ACCOUNT, timeout=WAIT),
+        "a number": call("watch", 12345678, timeout=WAIT),
+        "empty object": call("watch", {}, timeout=WAIT),
+        "no bearer": call("watch", {"accountId": ACCOUNT}, timeout=WAIT),
+        "empty bearer": call("watch", {"accountId": ACCOUNT, "bearer": ""}, timeout=WAIT),
+        "numeric account": call("watch", {"accountId": 12345678, "bearer": bearer}, timeout=WAIT),
+        "list account": call("watch", {"accountId": [ACCOUNT], "bearer": bearer}, timeout=WAIT),
+        "object bearer": call("watch", {"accountId": ACCOUNT, "bearer": {"b": bearer}}, timeout=WAIT),
+        "boolean bearer": call("watch", {"accountId": ACCOUNT, "bearer": True}, timeout=WAIT),
+        "huge account": call("watch", {"accountId": "1" * 200_000, "bearer": bearer}, timeout=WAIT),
+        "huge bearer": call("watch", {"accountId": ACCOUNT, "bearer": "a" * 200_000}, timeout=WAIT),
+        "lone surrogate": call("watch", {"accountId": "\ud800", "bearer": bearer}, timeout=WAIT),
+        "control character": call("watch", {"accountId": ACCOUNT, "bearer": bearer + "\n"},
+                                  timeout=WAIT),
+        "unknown account": call("watch", {"accountId": "99999999", "bearer": bearer}, timeout=WAIT),
+        "unknown bearer": call("watch", {"accountId": ACCOUNT, "bearer": "f" * 64}, timeout=WAIT),
+        "another account's bearer": call("watch", {"accountId": ACCOUNT, "bearer": other_bearer},
+                                         timeout=WAIT),
+        "bearer on the wrong account": call("watch", {"accountId": OTHER, "bearer": bearer},
+                                            timeout=WAIT),
+    }
+    errors = {name: _refused(answer) for name, answer in bad.items()}
+    assert "one object" in errors["a list"] and "one object" in errors["no argument"]
+    assert errors["numeric account"] == "'accountId' must be a string"
+    assert errors["no bearer"] == "'bearer' is required"
+    assert errors["huge account"] == "'accountId' is longer than 64 characters"
+    assert errors["huge bearer"] == "'bearer' is longer than 1024 characters"
+    assert errors["lone surrogate"] == "'accountId' holds characters that are not valid text"
+    assert errors["unknown account"] == "unknown account 99999999"
+    assert all(len(e) < 200 for e in errors.values())  # nothing a client sent is echoed at length
+    # the same connection still works, and the refused calls never joined a room
+    request_chat(live.url, ACCOUNT, skill="support-bot")
+    assert call("watch", {"accountId": ACCOUNT, "bearer": bearer}, timeout=WAIT)["ok"] is True
+    assert watcher.events == []
+    assert _refused(call("unwatch", "everything", timeout=WAIT)) == "unwatch takes no arguments"
+    assert call("unwatch", timeout=WAIT) == {"ok": True}
+    assert "unknown event" in _refused(call("subscribe", {"accountId": ACCOUNT}, timeout=WAIT))
+    _no_traceback(caplog, capfd)
+
+
+class RawPolling:
+    """Engine.IO 4 long-polling by hand: sends packets no real client would."""
+
+    def __init__(self, url: str, headers: dict | None = None):
+        self.http = requests.Session()
+        self.http.headers.update(headers or {})
+        r = self.http.get(f"{url}/socket.io/?EIO=4&transport=polling", timeout=WAIT)
+        assert r.status_code == 200, r.text
+        self.url = f"{url}/socket.io/?EIO=4&transport=polling&sid={json.loads(r.text[1:])['sid']}"
+        self.inbox: list[str] = []
+        self.send("40")
+        assert self.next_packet(lambda p: p.startswith("40")), "no Socket.IO connect"
+
+    def send(self, *packets) -> None:
+        """POST packets (str, or bytes sent as they are) in one payload."""
+        body = b"\x1e".join(p if isinstance(p, bytes) else p.encode("utf-8") for p in packets)
+        r = self.http.post(self.url, data=body, timeout=WAIT)
+        assert r.status_code == 200, r.text
+
+    def next_packet(self, match) -> str | None:
+        """The first packet that `match`es, long-polling until the deadline."""
+        deadline = time.monotonic() + WAIT
+        while True:
+            for packet in self.inbox:
+                if match(packet):
+                    self.inbox.remove(packet)
+                    return packet
+            if time.monotonic() > deadline:
+                return None
+            r = self.http.get(self.url, timeout=WAIT + 30)  # the server holds a poll up to 25 s
+            assert r.status_code == 200, r.text
+            self.inbox += r.text.split("\x1e")
+
+    def ack(self, ack_id: int):
+        """The acknowledgement `43<id>[...]` of a packet sent with that id."""
+        prefix = f"43{ack_id}["
+        packet = self.next_packet(lambda p: p.startswith(prefix))
+        assert packet is not None, f"no acknowledgement {ack_id}"
+        return json.loads(packet[len(prefix) - 1:])
+
+
+def test_malformed_packets_and_unknown_events_never_leave_a_traceback(live, caplog, capfd):
+    raw = RawPolling(live.url)
+    answered = {  # packets that carry an ack id get an error acknowledgement
+        1: '421[]',
+        2: '422[{"event": "watch"}]',
+        3: '423[1, 2]',
+        4: '424["' + "w" * 1000 + '"]',
+        5: '425["nope", {}]',
+        6: '426["watch"]',
+        7: '427["watch", 1, 2]',
+        8: '428["watch", {"accountId": "\\ud800", "bearer": "x"}]',
+        9: '429["watch", {"accountId": "12345678", "bearer": ' + json.dumps("x" * 50_000) + '}]',
+        10: '4210["unwatch", "x"]',
+        11: '4211"watch"',
+    }
+    for ack_id, packet in answered.items():
+        raw.send(packet)
+        [answer] = raw.ack(ack_id)
+        _refused(answer)
+    dropped = [  # unreadable packets are dropped: nothing to answer
+        '42["watch",', '4x', '42²[]', '421²[]', '42' + '[' * 100_000,
+        '451-["watch",{"_placeholder":true,"num":0}]', b"\x04binary", "zz", b"\xff\xfe",
+        "4" + "9" * 200,
+    ]
+    for packet in dropped:
+        raw.send(packet)
+    # Engine.IO requests the library refuses: logged in one line, even with a newline in them
+    for query in ("EIO=4&transport=polling&sid=nope%0A%0DINFO%20forged%20line",
+                  "EIO=4&transport=%0Aforged", "EIO=%0A3&transport=polling"):
+        r = requests.get(f"{live.url}/socket.io/?{query}", timeout=WAIT)
+        assert r.status_code == 400, query
+    # the connection survives it all and still answers
+    raw.send('4299["unwatch"]')
+    assert raw.ack(99) == [{"ok": True}]
+    bearer = login(live.url, ACCOUNT, "demo-agent", "demo-agent-pass")["bearer"]
+    raw.send('42100["watch", ' + json.dumps({"accountId": ACCOUNT, "bearer": bearer}) + ']')
+    [answer] = raw.ack(100)
+    assert answer["ok"] is True and answer["snapshot"]["accountId"] == ACCOUNT
+    _no_traceback(caplog, capfd)
+    assert any("packet" in r.getMessage() for r in caplog.records)  # told, in one line
+
+
+def test_a_post_over_max_payload_is_refused_at_once(live, caplog, capfd):
+    """python-engineio alone would hang such a POST for good (closing the session, it waits
+    for a poll that never comes); it gets 413, and the session is closed."""
+    raw = RawPolling(live.url)
+    r = raw.http.post(raw.url, data=b"4" + b"x" * 1_500_000, timeout=WAIT)
+    assert r.status_code == 413 and r.headers["X-Content-Type-Options"] == "nosniff"
+    assert raw.http.get(raw.url, timeout=WAIT).status_code == 400  # that session is gone
+    other = RawPolling(live.url)  # the server is fine
+    other.send('421["unwatch"]')
+    assert other.ack(1) == [{"ok": True}]
+    _no_traceback(caplog, capfd)
+
+
+def test_a_burst_of_events_reaches_python_clients(live, watchers):
+    """python-engineio's client drops a polling payload of more than 16 packets; the server
+    answers each poll with at most 16, the rest with the next polls, in order."""
+    bearer, session = agent(live.url, ACCOUNT, "demo-bot", "demo-bot-pass")
+    uri = request_chat(live.url, ACCOUNT, skill="support-bot")
+    accept(session, bearer)
+    raw = RawPolling(live.url)
+    raw.send('421["watch", ' + json.dumps({"accountId": ACCOUNT, "bearer": bearer}) + ']')
+    assert raw.ack(1)[0]["ok"] is True
+    watcher = watchers()
+    assert watcher.watch(ACCOUNT, bearer)["ok"]
+    for i in range(40):  # all queued for the raw client, which is not polling meanwhile
+        r = requests.post(f"{uri}/events", json={"event": {"@type": "line", "text": f"line {i}"}},
+                          headers=consumer_headers())
+        assert r.status_code == 201
+    texts, sizes = [], []
+    deadline = time.monotonic() + WAIT
+    while len(texts) < 40 and time.monotonic() < deadline:
+        r = raw.http.get(raw.url, timeout=WAIT + 30)
+        packets = r.text.split("\x1e")
+        sizes.append(len(packets))
+        for packet in packets:
+            if packet.startswith('42["sandbox_event"'):
+                event = json.loads(packet[2:])[1]
+                if event["kind"] == "chat.event" and event["data"]["event"]["@type"] == "line":
+                    texts.append(event["data"]["event"]["text"])
+    assert texts == [f"line {i}" for i in range(40)]
+    assert max(sizes) == 16
+    # a real python-socketio client that polled along got them all and is still connected
+    assert watcher.wait_for(lambda w: sum(1 for e in w.events if e["kind"] == "chat.event") >= 40)
+    assert watcher.client.connected
+
+
+def _handshake(url: str, origin: str | None, host: str | None = None, **kwargs):
+    headers = {"Origin": origin} if origin else {}
+    if host:
+        headers["Host"] = host
+    return requests.get(f"{url}/socket.io/?EIO=4&transport=polling", headers=headers,
+                        timeout=WAIT, **kwargs)
+
+
+def test_the_handshake_refuses_a_foreign_origin(live, caplog, capfd):
+    own = f"http://127.0.0.1:{live.port}"
+    r = _handshake(live.url, "http://evil.example")
+    assert r.status_code == 400 and "Access-Control-Allow-Origin" not in r.headers
+    assert r.text == '"Not an accepted origin."'
+    for foreign in ("null", f"https://127.0.0.1:{live.port}", f"http://127.0.0.1:{live.port + 1}",
+                    f"http://localhost:{live.port}", "http://127.0.0.1", f"{own}.evil.example",
+                    f"ws://127.0.0.1:{live.port}", "*", "http://evil.example\u00e9"):
+        assert _handshake(live.url, foreign).status_code == 400, foreign
+    # the CORS preflight, a later poll with a good sid, and the WebSocket upgrade are checked too
+    r = requests.options(f"{live.url}/socket.io/?EIO=4&transport=polling", timeout=WAIT,
+                         headers={"Origin": "http://evil.example",
+                                  "Access-Control-Request-Method": "POST"})
+    assert r.status_code == 400 and "Access-Control-Allow-Origin" not in r.headers
+    raw = RawPolling(live.url)
+    assert requests.post(raw.url, data=b'421["unwatch"]', headers={"Origin": "http://evil.example"},
+                         timeout=WAIT).status_code == 400
+    upgrade = {"Upgrade": "websocket", "Connection": "Upgrade", "Sec-WebSocket-Version": "13",
+               "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ=="}
+    r = requests.get(f"{live.url}/socket.io/?EIO=4&transport=websocket", timeout=WAIT,
+                     headers={**upgrade, "Origin": "http://evil.example"})
+    assert r.status_code == 400
+    # a real client sending a foreign Origin cannot connect
+    client = socketio.Client(reconnection=False)
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        client.connect(live.url, headers={"Origin": "http://evil.example"}, transports=["polling"],
+                       wait_timeout=WAIT)
+    # the sandbox's own origin is accepted, by the name the Host header gives
+    r = _handshake(live.url, own)
+    assert r.status_code == 200 and r.headers["Access-Control-Allow-Origin"] == own
+    assert _handshake(live.url, f"http://localhost:{live.port}",
+                      host=f"localhost:{live.port}").status_code == 200
+    assert _handshake(live.url, f"HTTP://LocalHost:{live.port}/",
+                      host=f"LOCALHOST:{live.port}").status_code == 200
+    with requests.get(f"{live.url}/socket.io/?EIO=4&transport=websocket", timeout=WAIT,
+                      headers={**upgrade, "Origin": own}, stream=True) as r:
+        assert r.status_code == 101
+    # a client that sends no Origin (not a browser) connects; the bearer guards `watch`
+    assert _handshake(live.url, None).status_code == 200
+    watcher = Watcher(live.url, headers={"Origin": own})
+    try:
+        bearer = login(live.url, ACCOUNT, "demo-agent", "demo-agent-pass")["bearer"]
+        assert watcher.watch(ACCOUNT, bearer)["ok"] is True
+    finally:
+        watcher.close()
+    _no_traceback(caplog, capfd)
+    refusals = [r for r in caplog.records if "not an accepted origin" in r.getMessage()]
+    assert refusals and all(r.name == "mock_server.socketio" for r in refusals)
+
+
+@pytest.fixture
+def configured():
+    """A sandbox whose config allows https://bots.example.com and create_app one more origin."""
+    config = load_config()
+    config["settings"] = {**config.get("settings", {}),
+                          "allowed_origins": ["https://Bots.Example.com:443/"]}
+    clock = ManualClock(start=1_790_000_000.0)
+    server = LiveSandbox(create_app(config, seed=1234, clock=clock, async_mode="threading",
+                                    allowed_origins=["http://localhost:3000"]), clock)
+    yield server
+    server.stop()
+
+
+def test_a_configured_origin_is_accepted(configured, caplog, capfd):
+    live = configured
+    for origin in ("https://bots.example.com", "https://bots.example.com:443",
+                   "http://localhost:3000", f"http://127.0.0.1:{live.port}"):
+        r = _handshake(live.url, origin)
+        assert r.status_code == 200 and r.headers["Access-Control-Allow-Origin"] == origin, origin
+    for origin in ("http://bots.example.com", "https://bots.example.com:8443",
+                   "https://evil.bots.example.com", "http://localhost:3001", "http://evil.example"):
+        assert _handshake(live.url, origin).status_code == 400, origin
+    watcher = Watcher(live.url, headers={"Origin": "https://bots.example.com"})
+    try:
+        bearer = login(live.url, ACCOUNT, "demo-agent", "demo-agent-pass")["bearer"]
+        assert watcher.watch(ACCOUNT, bearer)["ok"] is True
+    finally:
+        watcher.close()
+    _no_traceback(caplog, capfd)
+
+
+def test_allowed_origins_are_checked_when_the_config_loads(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    for value in ('["ftp://files.example"]', '["https://a.example/path"]', '"not an origin"',
+                  '[42]', '{"a": 1}', '["https://user@a.example"]'):
+        bad.write_text(bad_config(value))
+        with pytest.raises(ConfigError, match="origin"):
+            load_config(bad)
+    good = tmp_path / "good.yaml"
+    good.write_text(bad_config('["*", "HTTPS://A.example:443"]'))
+    assert load_config(good)["settings"]["allowed_origins"] == ["*", "HTTPS://A.example:443"]
+    from mock_server.__main__ import parse_args
+    args = parse_args(["--allowed-origin", "https://a.example", "--allowed-origin", "http://b:80"])
+    assert args.allowed_origin == ["https://a.example", "http://b"]
+    assert parse_args([]).allowed_origin == []
+    with pytest.raises(SystemExit):
+        parse_args(["--allowed-origin", "javascript:alert(1)"])
+
+
+def bad_config(origins: str) -> str:
+    return ("settings:\n  allowed_origins: " + origins + "\n"
+            "accounts:\n  - id: '1'\n    name: One\n")
+
+
+def test_the_real_server_over_tls_checks_origin_by_host(tmp_path):
+    """`python -m mock_server --tls --allowed-origin ...`: https pages of the sandbox itself
+    connect (localhost or 127.0.0.1, as the Host says), configured ones too, others do not."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mock_server", "--port", "0", "--tls", "--tls-dir", str(tmp_path),
+         "--allowed-origin", "https://bots.example.com"],
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)})
+    try:
+        url = _listening(proc)
+        port = int(url.rsplit(":", 1)[1])
+        ca = str(tmp_path / "ca.pem")
+        for host in ("localhost", "127.0.0.1"):
+            base = f"https://{host}:{port}"
+            r = _handshake(base, base, verify=ca)
+            assert r.status_code == 200 and r.headers["Access-Control-Allow-Origin"] == base
+            assert r.headers["X-Content-Type-Options"] == "nosniff"
+            assert _handshake(base, "https://bots.example.com", verify=ca).status_code == 200
+            other = "127.0.0.1" if host == "localhost" else "localhost"
+            for origin in (f"http://{host}:{port}", f"https://{other}:{port}", "https://evil.example"):
+                assert _handshake(base, origin, verify=ca).status_code == 400, origin
+        http = requests.Session()
+        http.verify = ca
+        http.trust_env = False  # else REQUESTS_CA_BUNDLE in the environment wins over verify
+        watcher = Watcher(f"https://localhost:{port}", headers={"Origin": f"https://localhost:{port}"},
+                          http=http)
+        try:
+            bearer = requests.post(f"https://localhost:{port}/api/account/{ACCOUNT}/login?v=1.3",
+                                   json={"username": "demo-agent", "password": "demo-agent-pass"},
+                                   verify=ca, timeout=WAIT).json()["bearer"]
+            assert watcher.watch(ACCOUNT, bearer)["ok"] is True
+        finally:
+            watcher.close()
+    finally:
+        proc.terminate()
+        try:
+            out, _ = proc.communicate(timeout=WAIT)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            out, _ = proc.communicate()
+    assert "Traceback" not in out
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _listening(proc) -> str:
+    """The URL from the server's banner (read with a deadline)."""
+    deadline = time.monotonic() + 30
+    lines = []
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        lines.append(line)
+        match = re.search(r"listening on (\S+)", line)
+        if match:
+            return match.group(1)
+    raise AssertionError("server did not start:\n" + "".join(lines))

@@ -4,7 +4,7 @@ import logging
 from flask import Blueprint, g, request
 
 from ..model import admin
-from ..model.errors import BadRequest, Forbidden
+from ..model.errors import Forbidden
 from ..wire.config import campaign_json, engagement_json, skill_json, user_json
 from .common import agent_auth, json_body, respond, root_url, sandbox
 
@@ -12,6 +12,8 @@ bp = Blueprint("account_config", __name__)
 log = logging.getLogger(__name__)
 USERS = "/api/account/<account_id>/configuration/le-users"
 CAMPAIGNS = "/api/account/<account_id>/configuration/le-campaigns/campaigns"
+WARN_TEXT_CHARS = 300  # of each warning in the Warning header (the log has it whole)
+WARNINGS_SHOWN = 5  # warning-values in one Warning header
 
 
 def _account(write: bool = False):
@@ -40,13 +42,6 @@ def _visible(items) -> list:
     return [item for item in items if _include_deleted() or not item.deleted]
 
 
-def _items(body):
-    """A POST body may hold one entity or a list of them."""
-    if isinstance(body, list):
-        return body
-    return [body]
-
-
 # --- skills ---------------------------------------------------------------------------------
 
 @bp.get(f"{USERS}/skills")
@@ -73,7 +68,10 @@ def create_skills(account_id):
     account = _account(write=True)
     _if_match(account, "skills")
     body = json_body(allow_list=True)
-    created = [admin.save_skill(sandbox(), account, item) for item in _items(body)]
+    if isinstance(body, list):
+        created = admin.save_skills(sandbox(), account, body)
+    else:
+        created = [admin.save_skill(sandbox(), account, body)]
     payload = [skill_json(s) for s in created] if isinstance(body, list) else skill_json(created[0])
     location = f"{root_url()}/api/account/{account_id}/configuration/le-users/skills/{created[0].id}"
     return _with_revision(payload, account, "skills", 201, {"Location": location})
@@ -102,11 +100,36 @@ def delete_skill(account_id, skill_id):
 
 # --- users ----------------------------------------------------------------------------------
 
+def _warn_text(text: str) -> str:
+    """`text` as the inside of an RFC 7230 quoted-string: `"` and `\\` as quoted-pairs; anything
+    outside printable ASCII (CR, LF, NUL, non-ASCII) and `%` itself as percent-encoded UTF-8."""
+    if len(text) > WARN_TEXT_CHARS:
+        text = text[:WARN_TEXT_CHARS] + "..."
+    out = []
+    for ch in text:
+        if ch in '"\\':
+            out.append("\\" + ch)
+        elif ch == "%" or not " " <= ch <= "~":
+            out.append("".join(f"%{b:02X}" for b in ch.encode("utf-8", "surrogatepass")))
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def warning_header(warnings: list[str]) -> str:
+    """RFC 7234 §5.5 warning-values, `299 sandbox "text"`, comma-separated. The texts hold
+    user-given names, so they are made header-safe; a long list is cut short."""
+    shown = warnings[:WARNINGS_SHOWN]
+    if len(warnings) > len(shown):
+        shown.append(f"and {len(warnings) - len(shown)} more warnings (see the server log)")
+    return ", ".join(f'299 sandbox "{_warn_text(w)}"' for w in shown)
+
+
 def _user_response(user, warnings, account, status=200, headers=None):
     headers = dict(headers or {})
     if warnings:
         # HTTP's Warning header (code 299, "miscellaneous persistent warning") carries it.
-        headers["Warning"] = "; ".join(f'299 sandbox "{w}"' for w in warnings)
+        headers["Warning"] = warning_header(warnings)
     return _with_revision(user_json(user), account, "users", status, headers)
 
 
@@ -155,10 +178,7 @@ def delete_user(account_id, user_id):
     """Delete a user."""
     account = _account(write=True)
     _if_match(account, "users")
-    user = admin.live(account.users, user_id, "User")
-    if user.id == g.login.user.id:
-        raise BadRequest("An administrator cannot delete themself", 86)
-    admin.delete_user(sandbox(), account, user)
+    admin.delete_user(sandbox(), account, admin.live(account.users, user_id, "User"), g.login.user)
     return _with_revision(None, account, "users")
 
 
@@ -273,6 +293,5 @@ def delete_engagement(account_id, campaign_id, engagement_id):
     """Delete an engagement."""
     account = _account(write=True)
     _if_match(account, "campaigns")
-    _engagement(account, campaign_id, engagement_id).deleted = True
-    account.revisions["campaigns"] += 1
+    admin.delete_engagement(sandbox(), account, _engagement(account, campaign_id, engagement_id))
     return _with_revision(None, account, "campaigns")

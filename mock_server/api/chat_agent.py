@@ -8,7 +8,9 @@ from ..wire.chat import (agent_chat_links, chat_json, chat_session_json, event_j
                          info_json, visit_json)
 from ..wire.formats import epoch_ms, link, location, one_or_many
 from ..wire.surveys import survey_json
-from .common import agent_auth, event_body, int_arg, json_body, respond, root_url, sandbox, slots_query
+from ..model.numbers import is_int_text
+from .common import (agent_auth, event_body, int_arg, int_path, json_body, respond, root_url, sandbox,
+                     slots_query)
 
 bp = Blueprint("chat_agent", __name__)
 BASE = "/api/account/<account_id>/agentSession"
@@ -102,8 +104,9 @@ def set_availability(account_id, session_id):
 def incoming_requests(account_id, session_id):
     """How many chats ring at this session; with a link to accept the next when any do."""
     session = _session(session_id)
-    body = {"ringingCount": str(len(session.ringing))}
-    if session.ringing:
+    ringing = sandbox().router.ringing_at(session)
+    body = {"ringingCount": str(len(ringing))}
+    if ringing:
         body["link"] = link(f"{session_url(account_id, session_id)}/incomingRequests",
                             "accept-next-chat")
     return respond({"incomingRequests": body})
@@ -157,9 +160,11 @@ def chat_events(account_id, session_id, chat_id):
 def chat_event(account_id, session_id, chat_id, event_id):
     """One event of the chat (the location a POST to events returns)."""
     _, chat = _chat(session_id, chat_id)
-    if not event_id.isdigit() or int(event_id) >= len(chat.events):
-        raise NotFound(f"Event {event_id} was not found in chat {chat_id}", 45)
-    return respond({"event": event_json(chat.events[int(event_id)], _tz(account_id))})
+    missing = NotFound(f"Event {event_id} was not found in chat {chat_id}", 45)
+    index = int_path(event_id, missing)
+    if index >= len(chat.events):
+        raise missing
+    return respond({"event": event_json(chat.events[index], _tz(account_id))})
 
 
 @bp.post(f"{BASE}/<session_id>/chat/<chat_id>/events")
@@ -222,7 +227,7 @@ def multi_chat(account_id, session_id):
     if not keys:
         raise BadRequest("Query parameter 'chatSessionKeys' is required", 1)
     froms = [f for f in request.args.get("fromEventIds", "").split(",") if f.strip()]
-    if any(not f.strip().isdigit() for f in froms):
+    if any(not is_int_text(f.strip()) or f.strip().startswith("-") for f in froms):
         raise BadRequest("fromEventIds must be non-negative integers", 1)
     sb, url, tz = sandbox(), session_url(account_id, session_id), _tz(account_id)
     chats = []

@@ -3,10 +3,13 @@ import json
 from functools import wraps
 
 from flask import Response, current_app, g, request
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..model import capacity
 from ..model.errors import BadRequest, Unauthorized
+from ..model.numbers import is_int_text
 from ..model.sandbox import Sandbox
+from ..wire.bodies import BodyError, parse_json
 from ..wire.xml import from_xml, to_xml
 
 GLOBAL_APP_KEY = "721c180b09eb463d9f3191c41762bb68"  # LivePerson's documented global key
@@ -55,21 +58,29 @@ def _is_xml_body(raw: bytes) -> bool:
 def json_body(required: bool = True, allow_list: bool = False):
     """The request body (JSON, or XML in the same mapping) as an object; 400 when malformed.
 
-    With `allow_list`, a JSON array is accepted too (Account Config creates in bulk)."""
-    raw = request.get_data(cache=True)
+    Bodies that no reader could render back (bad UTF-8, lone surrogates, NaN, 1e999, 400-digit
+    numbers, absurd nesting) are refused here, before any model code sees them. With
+    `allow_list`, a JSON array is accepted too (Account Config creates in bulk)."""
+    raw = request.get_data(cache=True)  # over MAX_CONTENT_LENGTH: 413, rendered by app.py
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    if request.content_length is None and limit is not None and len(raw) >= limit:
+        # A streamed (chunked) body is cut at the limit rather than refused: refuse it here.
+        raise RequestEntityTooLarge()
     if not raw.strip():
         if required:
             raise BadRequest("The request body is empty; a JSON object is required", 1)
         return {}
-    if _is_xml_body(raw):
-        try:
-            return from_xml(raw)
-        except ValueError:
-            raise BadRequest("The request body is not valid XML", 1) from None
     try:
-        body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        raise BadRequest("The request body is not valid JSON", 1) from None
+        if _is_xml_body(raw):
+            try:
+                return from_xml(raw)
+            except BodyError:
+                raise
+            except ValueError:
+                raise BadRequest("The request body is not valid XML", 1) from None
+        body = parse_json(raw)
+    except BodyError as exc:
+        raise BadRequest(str(exc), 1) from None
     if not isinstance(body, dict) and not (allow_list and isinstance(body, list)):
         raise BadRequest("The request body must be a JSON object", 1)
     return body
@@ -80,13 +91,19 @@ def int_arg(name: str, default: int | None = None, minimum: int = 0) -> int | No
     raw = request.args.get(name)
     if raw in (None, ""):
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise BadRequest(f"Query parameter '{name}' must be an integer", 1) from None
+    if not is_int_text(raw):
+        raise BadRequest(f"Query parameter '{name}' must be an integer", 1)
+    value = int(raw)
     if value < minimum:
         raise BadRequest(f"Query parameter '{name}' must be at least {minimum}", 1)
     return value
+
+
+def int_path(value: str, not_found) -> int:
+    """A numeric path segment (an event id); `not_found` (a model error) when it is not one."""
+    if not is_int_text(value) or value.startswith("-"):
+        raise not_found
+    return int(value)
 
 
 def bearer_token() -> str | None:

@@ -6,7 +6,8 @@ from ..model.errors import BadRequest, NotFound
 from ..wire.chat import chat_json, event_json, events_json, info_json, visitor_chat_links
 from ..wire.formats import link
 from ..wire.surveys import survey_json
-from .common import capacity_query, consumer_auth, event_body, int_arg, json_body, respond, root_url, sandbox, slots_query
+from .common import (capacity_query, consumer_auth, event_body, int_arg, int_path, json_body, respond, root_url,
+                     sandbox, slots_query)
 
 bp = Blueprint("server_chat", __name__)
 BASE = "/api/account/<account_id>"
@@ -93,10 +94,11 @@ def chat_events(account_id, chat_id):
 def chat_event(account_id, chat_id, event_id):
     """One event of the chat, unless it is an agent-only line."""
     chat = _chat(account_id, chat_id)
-    if (not event_id.isdigit() or int(event_id) >= len(chat.events)
-            or not chat.events[int(event_id)].visible_to_visitor):
-        raise NotFound(f"Event {event_id} was not found in chat {chat_id}", 45)
-    return respond({"event": event_json(chat.events[int(event_id)], g.account.timezone)})
+    missing = NotFound(f"Event {event_id} was not found in chat {chat_id}", 45)
+    index = int_path(event_id, missing)
+    if index >= len(chat.events) or not chat.events[index].visible_to_visitor:
+        raise missing
+    return respond({"event": event_json(chat.events[index], g.account.timezone)})
 
 
 @bp.post(f"{BASE}/chat/<chat_id>/events")

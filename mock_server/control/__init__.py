@@ -5,6 +5,7 @@ from ..api.common import json_body, locked, respond, sandbox
 from ..model.errors import BadRequest
 
 bp = Blueprint("control", __name__, url_prefix="/_sandbox")
+LATEST_TIME = 32_503_680_000  # 3000-01-01T00:00:00Z, in epoch seconds
 
 
 @bp.get("/health")
@@ -29,6 +30,9 @@ def advance_clock():
     seconds = json_body().get("seconds")
     if not isinstance(seconds, (int, float)) or isinstance(seconds, bool) or seconds < 0:
         raise BadRequest("'seconds' must be a non-negative number", 1)
+    # Bounded: far enough ahead (year 10000) every date format in the answers would overflow.
+    if sb.clock.now() + seconds > LATEST_TIME:
+        raise BadRequest("'seconds' would move the clock past the year 3000", 1)
     if not hasattr(sb.clock, "advance"):
         raise BadRequest("This sandbox runs on the wall clock; start it with a movable clock", 1)
     sb.clock.advance(seconds)

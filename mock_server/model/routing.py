@@ -97,9 +97,25 @@ class Router:
         self.sb.publish("chat.ringing", chat.account_id, chatId=chat.id,
                         agentSessionId=session.id, userId=session.user.id)
 
+    def ringing_at(self, session: AgentSession) -> list[Chat]:
+        """The chats a session sees ringing, oldest ring first: its own, and those ringing at
+        another live session of the same agent that this one could take now (one agent on two
+        devices answers from either, as continuity lets them hold chats on either)."""
+        if session.ended:
+            return []
+        chats = []
+        for other in self.sb.agents.for_user(session.user):
+            for chat_id in other.ringing:
+                chat = self.sb.chats[chat_id]
+                if other is session or session.availability in (
+                        (ONLINE, OCCUPIED) if chat.transferred else (ONLINE,)):
+                    chats.append(chat)
+        return sorted(chats, key=lambda c: (c.ring_started, c.id))
+
     def next_ringing(self, session: AgentSession) -> Chat | None:
-        """The oldest chat ringing at a session, if any."""
-        return self.sb.chats[session.ringing[0]] if session.ringing else None
+        """The oldest chat ringing for a session (see ringing_at), if any."""
+        ringing = self.ringing_at(session)
+        return ringing[0] if ringing else None
 
     def expire_rings(self, ring_timeout: float) -> None:
         """Chats that rang too long without an answer move on to the next eligible agent."""

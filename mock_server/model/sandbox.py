@@ -9,13 +9,22 @@ from .bus import Event, EventBus
 from .chats import AGENT, CHATTING, ENDED, ONLY_TO_REP, REGULAR, VISITOR, WAITING, Chat, ChatEvent, Visitor
 from .clock import Clock
 from .errors import BadRequest, NotFound
-from .personas import make_persona
+from .numbers import as_int
+from .personas import FIELDS as PERSONA_FIELDS, make_persona
+from .text import integer, text
 from .lifecycle import expire_idle_agent_sessions, expire_idle_chats
 from .ids import IdGenerator
 from .routing import Router
 from .seed import build_accounts, load_config, settings_of
 
 MAX_LINE_CHARS = 100_000
+MAX_INTERACTION_TIMEOUT = 86_400  # a chat request's interactionTimeout, in seconds
+REQUEST_FIELD_CHARS = 255  # ids, names and the language of a chat request
+REQUEST_URL_CHARS = 2048  # its visitorIp, userAgent, chatReferrer and persona fields
+PERSONA_KEYS = {*PERSONA_FIELDS, *(f.split("_")[0] + "".join(p.title() for p in f.split("_")[1:])
+                                  for f in PERSONA_FIELDS)}  # snake_case and camelCase
+REQUEST_TEXT_FIELDS = ("visitorId", "language", "LETagVisitorId", "LETagSessionId",
+                       "LETagContextId", "engagementId", "campaignId")
 TEXT_TYPES = ("plain", "html", "rich-content")
 TYPING = ("typing", "not-typing", "unknown")
 
@@ -134,31 +143,20 @@ class Sandbox:
     def request_chat(self, account: Account, req: dict, remote_ip: str = "",
                      user_agent: str = "") -> Chat:
         """A visitor asks for a chat on a skill (by name or id) or an engagement."""
-        if not isinstance(req, dict):
-            raise BadRequest("The body must carry the chat request under the 'request' key", 34)
-        engagement = account.engagement(req["engagementId"]) if req.get("engagementId") else None
-        if req.get("skill") not in (None, ""):
-            skill_id = account.find_skill(req["skill"]).id
-        else:
-            skill_id = engagement.skill_id if engagement else None
-        try:
-            timeout = int(req.get("interactionTimeout") or account.chat_timeout)
-        except (TypeError, ValueError):
-            timeout = 0
-        if timeout <= 0:
-            raise BadRequest("interactionTimeout must be a positive number of seconds", 35)
-        prechat = _prechat_answers(account, req.get("survey"))
-        visitor = self._visitor(req, engagement, remote_ip, user_agent)
+        # Every check comes first (in _chat_request): a refused request stores no chat and
+        # draws no id, so a seeded run goes on exactly as if it had not been sent.
+        checked = _chat_request(account, req)
+        engagement, skill_id = checked["engagement"], checked["skill_id"]
+        visitor = self._visitor(checked, engagement, remote_ip, user_agent)
         now = self.clock.now()
         chat_id, visit_id = self.ids.chat_id()
         chat = Chat(id=chat_id, visit_id=visit_id, account_id=account.id, skill_id=skill_id,
-                    engagement_id=engagement.id if engagement else _opt(req.get("engagementId")),
-                    campaign_id=(engagement.campaign_id if engagement
-                                 else _opt(req.get("campaignId"))),
+                    engagement_id=engagement.id if engagement else checked["engagementId"],
+                    campaign_id=engagement.campaign_id if engagement else checked["campaignId"],
                     visitor=visitor, rt_session_id=self.ids.digits(10), created=now,
-                    chat_timeout=timeout, last_visitor_poll=now)
-        if prechat is not None:
-            chat.surveys["preChat"] = prechat
+                    chat_timeout=checked["timeout"], last_visitor_poll=now)
+        if checked["prechat"] is not None:
+            chat.surveys["preChat"] = checked["prechat"]
         self.chats[chat.id] = chat
         chat.add_state(now, WAITING)
         chat.add_system_line(now, 4)
@@ -170,26 +168,20 @@ class Sandbox:
         self.router.enqueue(chat)
         return chat
 
-    def _visitor(self, req: dict, engagement, remote_ip: str, user_agent: str) -> Visitor:
+    def _visitor(self, checked: dict, engagement, remote_ip: str, user_agent: str) -> Visitor:
         """The customer of a chat request: a seeded persona, with the request's own details."""
-        overrides = req.get("persona") if isinstance(req.get("persona"), dict) else {}
-        # Documented fields win over the persona; the persona wins over this request's own
-        # address and User-Agent, which in a sandbox are always localhost and a test client.
-        for field, key in (("ip", "visitorIp"), ("userAgent", "userAgent"), ("page", "chatReferrer")):
-            if isinstance(req.get(key), str) and req[key].strip():
-                overrides = {**overrides, field: req[key]}
-        persona = make_persona(int(self.ids.digits(9)), overrides)
+        persona = make_persona(int(self.ids.digits(9)), checked["persona"])
         return Visitor(
-            visitor_id=str(req.get("visitorId") or self.ids.digits(16)),
+            visitor_id=checked["visitorId"] or self.ids.digits(16),
             ip=persona.ip or remote_ip,
             user_agent=persona.user_agent or user_agent,
             referrer=persona.page,
             persona=persona,
-            language=str(req.get("language") or (engagement.language if engagement else "en-US")),
-            shark_visitor_id=str(req.get("LETagVisitorId") or self.ids.token()),
-            shark_session_id=str(req.get("LETagSessionId") or self.ids.token()),
-            shark_context_id=str(req.get("LETagContextId") or "1"),
-            extra={k: req[k] for k in ("preChatLines", "survey", "customVariables") if k in req},
+            language=checked["language"] or (engagement.language if engagement else "en-US"),
+            shark_visitor_id=checked["LETagVisitorId"] or self.ids.token(),
+            shark_session_id=checked["LETagSessionId"] or self.ids.token(),
+            shark_context_id=checked["LETagContextId"] or "1",
+            extra=checked["extra"],
         )
 
     def visitor_chat(self, account: Account, chat_id: str) -> Chat:
@@ -328,6 +320,54 @@ class Sandbox:
         self.router.enqueue(chat)
 
 
+def _chat_request(account: Account, req) -> dict:
+    """Every field of a chat request, validated; raises before anything is changed or drawn."""
+    if not isinstance(req, dict):
+        raise BadRequest("The body must carry the chat request under the 'request' key", 34)
+    out = {name: _request_text(req, name, REQUEST_FIELD_CHARS) for name in REQUEST_TEXT_FIELDS}
+    engagement = account.engagement(req["engagementId"]) if req.get("engagementId") else None
+    if req.get("skill") not in (None, ""):
+        skill_id = account.find_skill(_request_text(req, "skill", REQUEST_FIELD_CHARS)).id
+    elif engagement is not None and engagement.skill_id is not None:
+        # The engagement's skill may have been deleted since; refuse before storing anything.
+        skill_id = account.find_skill(engagement.skill_id).id
+    else:
+        skill_id = None
+    timeout = req.get("interactionTimeout")
+    if timeout is None or timeout == "" or (type(timeout) is int and timeout == 0):
+        timeout = account.chat_timeout  # absent (or 0, as before): the account's default, 40 s
+    try:
+        timeout = integer(timeout, "interactionTimeout", 1, MAX_INTERACTION_TIMEOUT, 35)
+    except BadRequest:
+        raise BadRequest(f"interactionTimeout must be a whole number of seconds from 1 to "
+                         f"{MAX_INTERACTION_TIMEOUT}", 35) from None
+    overrides = req.get("persona", {})
+    if not isinstance(overrides, dict):
+        raise BadRequest("'persona' must be an object", 34)
+    # Only the persona's own fields are read (others are ignored, as before); each is text.
+    overrides = {key: _request_text(overrides, key, REQUEST_URL_CHARS) for key in overrides
+                 if key in PERSONA_KEYS}
+    # Documented fields win over the persona; the persona wins over this request's own
+    # address and User-Agent, which in a sandbox are always localhost and a test client.
+    for field, key in (("ip", "visitorIp"), ("userAgent", "userAgent"), ("page", "chatReferrer")):
+        value = _request_text(req, key, REQUEST_URL_CHARS)
+        if value and value.strip():
+            overrides = {**overrides, field: value}
+    return {**out, "engagement": engagement, "skill_id": skill_id, "timeout": timeout,
+            "prechat": _prechat_answers(account, req.get("survey")), "persona": overrides,
+            "extra": {k: req[k] for k in ("preChatLines", "survey", "customVariables") if k in req}}
+
+
+def _request_text(req: dict, name: str, max_chars: int) -> str | None:
+    """A scalar field of a chat request (a string or a number) as text, or None when absent."""
+    value = req.get(name)
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise BadRequest(f"'{name}' must be a string", 34)
+    return text(str(value), name, max_chars, 34)
+
+
 def _prechat_answers(account: Account, survey) -> dict | None:
     """Validated pre-chat answers of a chat request (`survey`, optionally wrapped once more)."""
     if survey is None:
@@ -335,7 +375,3 @@ def _prechat_answers(account: Account, survey) -> dict | None:
     if isinstance(survey, dict) and isinstance(survey.get("survey"), dict):
         survey = survey["survey"]
     return account.surveys["preChat"].answers_from(survey)
-
-
-def _opt(value) -> str | None:
-    return str(value) if value not in (None, "") else None

@@ -1,6 +1,7 @@
 """Build accounts from the seed config (YAML or JSON) into model objects."""
 import json
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -15,7 +16,11 @@ DEFAULT_SETTINGS = {
     "login_absolute_ttl_seconds": 28800,
     "ring_timeout_seconds": 30,
     "agent_session_timeout_seconds": 120,
+    "max_body_bytes": 1_048_576,  # a larger request body is refused with 413
+    # Page origins, besides the sandbox's own, whose browsers may open the Socket.IO live view.
+    "allowed_origins": [],
 }
+DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 class ConfigError(ValueError):
@@ -35,12 +40,53 @@ def load_config(path: str | Path | None = None) -> dict:
         raise ConfigError(f"config {path} is not valid: {exc}") from exc
     if not isinstance(data, dict) or not isinstance(data.get("accounts"), list):
         raise ConfigError(f"config {path} needs a top-level 'accounts' list")
+    try:
+        settings_of(data)
+    except ConfigError as exc:
+        raise ConfigError(f"config {path}: {exc}") from exc
     return data
 
 
 def settings_of(config: dict) -> dict:
-    """The timing settings of a config, defaults filled in."""
-    return {**DEFAULT_SETTINGS, **(config.get("settings") or {})}
+    """The settings of a config (timings, allowed origins), defaults filled in."""
+    settings = {**DEFAULT_SETTINGS, **(config.get("settings") or {})}
+    origins = settings.get("allowed_origins") or []
+    if isinstance(origins, str):
+        origins = [origins]
+    if not isinstance(origins, list):
+        raise ConfigError("settings.allowed_origins must be a list of origins")
+    settings["allowed_origins"] = [normalize_origin(o) for o in origins]
+    return settings
+
+
+def normalize_origin(value) -> str:
+    """An origin as browsers send it in `Origin`: `scheme://host[:port]`, lowercase, without
+    the scheme's default port; `*` (any origin) stays `*`. ConfigError when it is not one."""
+    if value == "*":
+        return "*"
+    parts = _origin_parts(value)
+    if parts is None:
+        raise ConfigError(f"{str(value)[:200]!r} is not an origin such as https://host:8443")
+    scheme, host, port = parts
+    host = f"[{host}]" if ":" in host else host
+    return f"{scheme}://{host}" if port == DEFAULT_PORTS[scheme] else f"{scheme}://{host}:{port}"
+
+
+def _origin_parts(value) -> tuple[str, str, int] | None:
+    """(scheme, host, port) of an http(s) origin, or None when `value` is not one."""
+    if not isinstance(value, str) or not value.isascii() or not value.isprintable():
+        return None
+    try:
+        url = urlsplit(value.strip())
+        port = url.port
+    except ValueError:
+        return None
+    scheme = url.scheme.lower()
+    if (scheme not in DEFAULT_PORTS or not url.hostname or url.username is not None
+            or url.password is not None or url.path not in ("", "/") or url.query
+            or url.fragment or value.strip().endswith(("?", "#"))):
+        return None
+    return scheme, url.hostname.lower(), port if port is not None else DEFAULT_PORTS[scheme]
 
 
 def build_accounts(config: dict, ids: IdGenerator) -> dict[str, Account]:

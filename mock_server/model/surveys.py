@@ -2,6 +2,7 @@
 from dataclasses import dataclass, field
 
 from .errors import BadRequest
+from .numbers import is_int_text
 
 CHOICE_TYPES = ("Dropdown Box", "Checkbox", "Radio Button", "Radio Button (side by side)")
 TEXT_TYPES = ("Text Field", "Text Area")
@@ -77,7 +78,7 @@ class Survey:
                 raise BadRequest(f"Question {question.id} takes one answer", 52)
             if question.entries and any(v not in {e.value for e in question.entries} for v in values):
                 raise BadRequest(f"Question {question.id} has no such choice", 53)
-            if question.validation_type == "numeric" and any(not v.lstrip("-").isdigit() for v in values):
+            if question.validation_type == "numeric" and any(not is_int_text(v) for v in values):
                 raise BadRequest(f"Question {question.id} needs a number", 54)
             if question.validation_type == "email" and any("@" not in v for v in values):
                 raise BadRequest(f"Question {question.id} needs an email address", 55)

@@ -2,6 +2,7 @@
 from .agents import OCCUPIED, ONLINE, AgentSession
 from .chats import AGENT, ONLY_TO_REP, WAITING, Chat, Transfer
 from .errors import BadRequest
+from .sandbox import MAX_LINE_CHARS
 
 
 def transfer_skills(sb, session: AgentSession, chat: Chat) -> list[tuple[str, str, int]]:
@@ -9,6 +10,8 @@ def transfer_skills(sb, session: AgentSession, chat: Chat) -> list[tuple[str, st
     account = sb.account(chat.account_id)
     result = []
     for skill in account.skills.values():
+        if skill.deleted:
+            continue
         online = {s.user.id for s in sb.agents.by_id.values()
                   if s.account_id == account.id and not s.ended and s.availability in (ONLINE, OCCUPIED)
                   and skill.id in s.user.skill_ids and s.user.id != session.user.id}
@@ -17,34 +20,43 @@ def transfer_skills(sb, session: AgentSession, chat: Chat) -> list[tuple[str, st
     return result
 
 
-def transfer_chat(sb, session: AgentSession, chat: Chat, skill_ref=None, agent_ref=None,
-                  text: str = "") -> Transfer:
-    """Hand the chat to a skill (system message 15) or to one agent (13); the agent wins if both."""
+def _target(sb, session: AgentSession, chat: Chat, skill_ref, agent_ref, text):
+    """The validated target of a transfer, (user, skill): one is None. Changes nothing."""
     chat.require_open()
     if chat.state != "chatting":
         raise BadRequest("Only a chat in state 'chatting' can be transferred", 60)
     account = sb.account(chat.account_id)
     if text is not None and not isinstance(text, str):
         raise BadRequest("The transfer 'text' must be a string", 61)
-    target_user = target_skill = None
+    if text and len(text) > MAX_LINE_CHARS:
+        raise BadRequest(f"The transfer 'text' may have at most {MAX_LINE_CHARS} characters", 61)
+    skill = None
+    if skill_ref not in (None, ""):
+        skill = account.skills.get(str(skill_ref)) or account.skill_by_name(str(skill_ref))
+        if skill is None or skill.deleted:
+            raise BadRequest(f"Skill {skill_ref} does not exist in account {account.id}", 65)
     if agent_ref not in (None, ""):
+        # The agent wins over a skill named beside it; that skill must still exist.
         target_user = account.users.get(str(agent_ref)) or account.user_by_login(str(agent_ref))
-        if target_user is None:
+        if target_user is None or target_user.deleted:
             raise BadRequest(f"Agent {agent_ref} does not exist in account {account.id}", 62)
         if target_user.id == session.user.id:
             raise BadRequest("A chat cannot be transferred to the agent who holds it", 63)
         if not any(s.availability in (ONLINE, OCCUPIED) for s in sb.agents.for_user(target_user)):
             raise BadRequest(f"Agent {agent_ref} is not available for transfer", 64)
-    elif skill_ref not in (None, ""):
-        skill = account.skills.get(str(skill_ref)) or account.skill_by_name(str(skill_ref))
-        if skill is None:
-            raise BadRequest(f"Skill {skill_ref} does not exist in account {account.id}", 65)
+        return target_user, None
+    if skill is not None:
         if not any(sid == skill.id for sid, _, _ in transfer_skills(sb, session, chat)):
             raise BadRequest(f"Skill {skill.name} has no agent available for transfer", 66)
-        target_skill = skill
-    else:
-        raise BadRequest("The transfer needs a 'skill' or an 'agent' with an 'id'", 67)
+        return None, skill
+    raise BadRequest("The transfer needs a 'skill' or an 'agent' with an 'id'", 67)
 
+
+def transfer_chat(sb, session: AgentSession, chat: Chat, skill_ref=None, agent_ref=None,
+                  text: str = "") -> Transfer:
+    """Hand the chat to a skill (system message 15) or to one agent (13); the agent wins if both."""
+    # Every check comes first: a refused transfer adds no record, no line, frees no slot.
+    target_user, target_skill = _target(sb, session, chat, skill_ref, agent_ref, text)
     now, old = sb.clock.now(), session.user
     record = Transfer(time=now, from_user_id=old.id, from_agent_name=old.agent_name,
                       from_skill_id=chat.skill_id,

@@ -1,6 +1,6 @@
 """Chat resources on the wire: events, info and the whole chat, for the agent and visitor sides."""
 from ..model.chats import Chat, ChatEvent
-from .formats import epoch_ms, iso_time, link, one_or_many
+from .formats import epoch_ms, iso_time, link, number_if_digits, one_or_many
 
 
 def event_json(event: ChatEvent, tz: str) -> dict:
@@ -49,21 +49,20 @@ def info_json(chat: Chat, chat_url: str, tz: str, for_visitor: bool, skill_name:
     out = {"link": _info_links(chat_url), "state": chat.state, "chatSessionKey": chat.id}
     if for_visitor and chat.skill_id is not None:
         out["skillName"] = skill_name
-        out["skillId"] = int(chat.skill_id) if chat.skill_id.isdigit() else chat.skill_id
+        out["skillId"] = number_if_digits(chat.skill_id)
     if chat.agent is not None:
         out["agentName"] = chat.agent.agent_name
-        out["agentId"] = int(chat.agent.id) if chat.agent.id.isdigit() else chat.agent.id
+        out["agentId"] = number_if_digits(chat.agent.id)
     out.update({
         "startTime": iso_time(chat.created, tz),
         "duration": duration,
         "lastUpdate": iso_time(chat.last_update, tz),
         "chatTimeout": chat.chat_timeout,
-        "visitorId": int(chat.visitor.visitor_id) if chat.visitor.visitor_id.isdigit()
-        else chat.visitor.visitor_id,
+        "visitorId": number_if_digits(chat.visitor.visitor_id),
         "agentTyping": chat.agent_typing,
         "visitorTyping": chat.visitor_typing,
         "visitorName": chat.visitor.name or visitor_default,
-        "rtSessionId": int(chat.rt_session_id),
+        "rtSessionId": number_if_digits(chat.rt_session_id),
         "sharkVisitorId": chat.visitor.shark_visitor_id,
         "sharkSessionId": chat.visitor.shark_session_id,
         "sharkContextId": chat.visitor.shark_context_id,

@@ -1,6 +1,7 @@
 """Account Config entities on the wire, in the shapes of LivePerson's examples."""
 from datetime import datetime, timezone
 
+from .formats import number_if_digits
 from ..model.accounts import BOT, Account, Campaign, Engagement, Skill, User
 
 
@@ -9,8 +10,7 @@ def config_time(ts: float) -> str:
     return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
 
 
-def _num(value: str):
-    return int(value) if str(value).isdigit() else value
+_num = number_if_digits
 
 
 def skill_json(skill: Skill, order: int = 0) -> dict:

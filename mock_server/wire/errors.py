@@ -1,9 +1,12 @@
 """LivePerson's error envelope and the HTTP status of each kind of error."""
 from .formats import error_time
 
+# responseStatus names are JAX-RS's Response.Status names, as LivePerson's Java services send them.
 STATUS = {"BAD_REQUEST": 400, "UNAUTHORIZED": 401, "FORBIDDEN": 403, "NOT_FOUND": 404,
           "METHOD_NOT_ALLOWED": 405, "NOT_ACCEPTABLE": 406, "CONFLICT": 409, "PRECONDITION_FAILED": 412,
-          "UNSUPPORTED_MEDIA_TYPE": 415, "INTERNAL_SERVER_ERROR": 500}
+          "REQUEST_ENTITY_TOO_LARGE": 413, "REQUEST_URI_TOO_LONG": 414, "UNSUPPORTED_MEDIA_TYPE": 415,
+          "REQUEST_HEADER_FIELDS_TOO_LARGE": 431, "INTERNAL_SERVER_ERROR": 500}
+NAMES = {code: name for name, code in STATUS.items()}
 
 
 def envelope(message: str, internal_code: int, response_status: str, now: float) -> dict:
@@ -15,3 +18,8 @@ def envelope(message: str, internal_code: int, response_status: str, now: float)
 def status_of(response_status: str) -> int:
     """The HTTP status that goes with a responseStatus name."""
     return STATUS.get(response_status, 400)
+
+
+def name_of(status: int) -> str:
+    """The responseStatus name of an HTTP status (BAD_REQUEST for one we do not name)."""
+    return NAMES.get(status, "BAD_REQUEST")

@@ -3,6 +3,8 @@ from datetime import datetime, timezone
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from ..model.numbers import is_int_text
+
 
 @lru_cache(maxsize=64)
 def zone(name: str):
@@ -45,3 +47,9 @@ def link(href: str, rel: str) -> dict:
 def location(wrapper: str, href: str) -> dict:
     """`{"<wrapper>": {"link": {"@href": href, "@rel": "location"}}}` for created resources."""
     return {wrapper: {"link": link(href, "location")}}
+
+
+def number_if_digits(value):
+    """An id the docs show as a number: an int when it is ASCII digits, else the value as it is."""
+    text = str(value)
+    return int(text) if is_int_text(text) and not text.startswith("-") else value

@@ -1,6 +1,6 @@
 """Survey structures on the wire, in the two shapes the docs show."""
 from ..model.surveys import Survey
-from .formats import one_or_many
+from .formats import number_if_digits, one_or_many
 
 
 def survey_json(survey: Survey, typed: bool) -> dict:
@@ -8,7 +8,7 @@ def survey_json(survey: Survey, typed: bool) -> dict:
     otherwise strings throughout (the pre-chat example)."""
     def val(v):
         if typed:
-            return int(v) if isinstance(v, str) and v.isdigit() else v
+            return number_if_digits(v) if isinstance(v, str) else v
         return str(v).lower() if isinstance(v, bool) else str(v)
 
     questions = []
