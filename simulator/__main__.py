@@ -5,14 +5,25 @@ import sys
 import threading
 from contextlib import contextmanager
 
-from .brains import brain_names, make_brain
-from .brains.escalation import escalating
-from .brains.nlp import make_classifier
-from .consumer import DEFAULT_LINES, GLOBAL_APP_KEY, ConsumerClient, ScriptedCustomer
-from .login import REFRESH_EVERY, Credentials
-from .report import Reporter
-from .scripts import DEMO_ACCOUNT, ScriptError, ScriptRunner, load_script
-from .wire import RetryPolicy, silent
+
+def missing_module(exc: ModuleNotFoundError) -> str:
+    """What to do when this Python lacks a package the program needs."""
+    return (f"error: {sys.executable} has no module '{exc.name}'. Run with the project's Python: "
+            f"./dev run once (it makes .venv and installs what is needed), then "
+            f".venv/bin/python -m simulator ...; or pip install . into your own environment")
+
+
+try:
+    from .brains import brain_names, make_brain
+    from .brains.escalation import escalating
+    from .brains.nlp import make_classifier
+    from .consumer import DEFAULT_LINES, GLOBAL_APP_KEY, ConsumerClient, ScriptedCustomer
+    from .login import REFRESH_EVERY, Credentials
+    from .report import Reporter
+    from .scripts import DEMO_ACCOUNT, ScriptError, ScriptRunner, load_script
+    from .wire import RetryPolicy, silent
+except ModuleNotFoundError as missing:  # a Python without the project's packages
+    sys.exit(missing_module(missing))
 
 LOG_FORMATS = ("text", "json")
 
@@ -214,16 +225,19 @@ def run_consumer(args) -> int:
 
 def run_check(args) -> int:
     """The five Step 4 checks; 0 when all pass."""
-    from .check import Checker, CheckOptions, format_outcomes
+    from .check import Checker, CheckOptions, format_outcome, format_total
     options = CheckOptions(url=args.url, account=args.account or DEMO_ACCOUNT,
                            agent_user=args.agent_user, agent_password=args.agent_password,
                            bot_user=args.bot_user, human_skill=args.human_skill,
                            escalate_text=args.escalate_text, app_key=args.app_key,
                            verify=_verify(args), timeout=args.timeout, poll=args.poll)
-    checker = Checker(options, Reporter("check", fmt=args.log_format))
+    report = Reporter("check", fmt=args.log_format)
+    # Text: each verdict printed once, as it comes; json: each a log event of its own.
+    on_step = (lambda o: print(format_outcome(o), flush=True)) if args.log_format == "text" else None
+    checker = Checker(options, report, on_step=on_step)
     with _on_signals(checker.stop):
         outcomes = checker.run()
-    print(format_outcomes(outcomes), flush=True)
+    print(format_total(outcomes), flush=True)
     return 0 if all(o.status == "PASS" for o in outcomes) else 1
 
 
@@ -238,4 +252,7 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except ModuleNotFoundError as exc:
+        sys.exit(missing_module(exc))

@@ -79,9 +79,12 @@ class _State:
 class Checker:
     """Runs the five steps in order; later steps that need an earlier one are skipped."""
 
-    def __init__(self, options: CheckOptions, report: Reporter | None = None):
+    def __init__(self, options: CheckOptions, report: Reporter | None = None, on_step=None):
         self.o = options
         self.report = report or Reporter("check")
+        # Called once per step as its verdict is known (the CLI prints it); default: a log event.
+        self.on_step = on_step or (lambda o: self.report("step", number=o.number, title=o.title,
+                                                         status=o.status, detail=o.detail))
         self.outcomes = [StepOutcome(n, title) for n, title in enumerate(STEPS, 1)]
         self.agent = AgentClient(options.url, options.account, options.verify, report=self.report)
         self.customer = ConsumerClient(options.url, options.account, options.app_key, options.verify)
@@ -105,6 +108,7 @@ class Checker:
         except LivePersonError as exc:
             for outcome in self.outcomes:
                 outcome.status, outcome.detail = "FAIL", f"could not start: {exc}"
+                self.on_step(outcome)
             self._cleanup()
             return self.outcomes
         steps = [(self._reach_bot_skill, ()), (self._watched, (1,)), (self._routing, (1,)),
@@ -114,6 +118,7 @@ class Checker:
                 missing = [n for n in needs if self.outcomes[n - 1].status != "PASS"]
                 if missing:
                     outcome.status, outcome.detail = "SKIP", f"needs step {', '.join(map(str, missing))}"
+                    self.on_step(outcome)
                 else:
                     self._run_step(outcome, step)
         finally:
@@ -126,8 +131,7 @@ class Checker:
             outcome.status = "PASS"
         except (StepFailed, LivePersonError, TimeoutError) as exc:
             outcome.status, outcome.detail = "FAIL", str(exc)
-        self.report("step", number=outcome.number, title=outcome.title, status=outcome.status,
-                    detail=outcome.detail)
+        self.on_step(outcome)
 
     def _setup(self) -> None:
         """Log in as the human agent (Online), read who the bot is, open the live view."""
@@ -238,7 +242,8 @@ class Checker:
             raise StepFailed(f"{self.o.agent_user} does not have skill {self.o.human_skill}")
         other = self.customer.request_chat(skill=self.o.human_skill)
         self.s.extra_chats.append(other)
-        accepted = self._accept_next(f"the {self.o.human_skill} chat ringing at {self.o.agent_user}")
+        accepted = self._accept_next(f"the {self.o.human_skill} chat ringing at {self.o.agent_user}",
+                                     other.id)
         if accepted.id != other.id:
             raise StepFailed(f"{self.o.agent_user} was rung with chat {accepted.id}, not the "
                              f"{self.o.human_skill} chat {other.id}")
@@ -268,7 +273,7 @@ class Checker:
             tracker.poll)[0]
         if (chat.info().skill_name or "") != self.o.human_skill:
             raise StepFailed(f"the chat went to {chat.info().skill_name}, not {self.o.human_skill}")
-        agent_chat = self._accept_next(f"the transferred chat ringing at {self.o.agent_user}")
+        agent_chat = self._accept_next(f"the transferred chat ringing at {self.o.agent_user}", chat.id)
         if agent_chat.id != chat.id:
             raise StepFailed(f"{self.o.agent_user} was rung with chat {agent_chat.id}, not {chat.id}")
         history = agent_chat.resource().events.events
@@ -287,16 +292,49 @@ class Checker:
         return (f"{transfer.plain_text!r}; {self.o.agent_user} accepted, saw {len(history)} events "
                 f"with the reason {reasons[0].plain_text!r}, and the customer saw {me}'s reply")
 
-    def _accept_next(self, what: str) -> AgentChat:
-        ring = self._until(lambda: (lambda r: r if r.ringing_count > 0 else None)(
-            self.session.incoming_requests()), what)
+    def _accept_next(self, what: str, chat_id: str) -> AgentChat:
+        """Accept the chat when it rings at our agent (a person logged in as the same agent, in
+        the workspace, sees the same ring: we take it first); say why when it never rings."""
+        try:
+            ring = self._until(lambda: (lambda r: r if r.ringing_count > 0 else None)(
+                self.session.incoming_requests()), what)
+        except StepFailed as exc:
+            raise StepFailed(f"{exc}: {self._why_not_ringing(chat_id)}") from None
         return self.session.accept(ring.accept_url)
 
+    def _why_not_ringing(self, chat_id: str) -> str:
+        """What the live view says about a chat that did not ring at our agent, as advice."""
+        try:
+            live = self.agent.transport.get_json(
+                f"{self.o.url.rstrip('/')}/_sandbox/accounts/{self.o.account}/live",
+                {"Authorization": f"Bearer {self.agent.bearer}"})
+        except LivePersonError:
+            return "(no live view to say why: is this a sandbox?)"
+        chat = next((c for c in live.get("chats", []) if c.get("id") == chat_id), None)
+        me = next((a for a in live.get("agents", []) if a.get("loginName") == self.o.agent_user), {})
+        if chat is None:
+            return "the chat is gone from the live view"
+        if chat.get("ringingAgent"):
+            return (f"it rang at {chat['ringingAgent']} instead, another agent of skill "
+                    f"{chat.get('skill')} who was free first; set that agent Away (or log it out) "
+                    f"and run check again")
+        if chat.get("state") != "waiting":
+            return f"it is {chat.get('state')} with {chat.get('agentName') or 'nobody'}"
+        load, most = me.get("load", 0), me.get("maxChats", -1)
+        if 0 <= most <= load + me.get("ringing", 0):
+            return (f"{self.o.agent_user} already holds {load} of {most} chats (maxChats), so no new "
+                    f"chat can ring: end a chat in the workspace, or raise maxChats, and run check again")
+        queued = len(live.get("queues", {}).get(chat.get("skill") or "", []))
+        return (f"it waits in the {chat.get('skill')} queue ({queued} waiting) and rings nobody; "
+                f"{self.o.agent_user} is {me.get('availability', 'Offline')}")
 
-def format_outcomes(outcomes: list[StepOutcome]) -> str:
-    """The printed verdict: one line per step, then the total."""
-    lines = [f"{o.status} {o.number}. {o.title}" + (f": {o.detail}" if o.detail else "")
-             for o in outcomes]
+
+def format_outcome(outcome: StepOutcome) -> str:
+    """One step's printed verdict."""
+    return f"{outcome.status} {outcome.number}. {outcome.title}" + (f": {outcome.detail}" if outcome.detail else "")
+
+
+def format_total(outcomes: list[StepOutcome]) -> str:
+    """The closing line: the verdict over every step."""
     passed = sum(1 for o in outcomes if o.status == "PASS")
-    lines.append(f"check: {'PASS' if passed == len(outcomes) else 'FAIL'} ({passed}/{len(outcomes)} passed)")
-    return "\n".join(lines)
+    return f"check: {'PASS' if passed == len(outcomes) else 'FAIL'} ({passed}/{len(outcomes)} passed)"

@@ -144,6 +144,12 @@ def main(argv=None) -> int:
         try:
             url, verify = demo.start_server()
         except RuntimeError as exc:
+            try:
+                code = demo.server.wait(5)  # its output ended: it is on its way out
+            except subprocess.TimeoutExpired:
+                code = None
+            if code:  # it said why on its own stderr (e.g. a busy port)
+                return code
             print(f"error: {exc}", file=sys.stderr)
             return demo.stop_server() or 1
         bot = demo.start_bot(url, verify)

@@ -7,7 +7,7 @@ import requests
 from simulator.__main__ import main as simulator_main
 from simulator.live_view import LiveView
 
-from .lp import bearer_headers, login
+from .lp import accept, agent, bearer_headers, consumer_headers, login, request_chat
 from .test_simulator import ACCOUNT
 from .test_simulator_bot import rules_bot, stop
 
@@ -78,3 +78,42 @@ def test_the_live_view_needs_a_live_bearer_and_says_why_not(live):
     login(live.url, ACCOUNT, "demo-bot", "demo-bot-pass")
     assert watching.wait_for(lambda events: any(e["kind"] == "login" for e in events), 5)
     watching.close()
+
+
+def test_check_passes_while_a_person_works_as_the_same_agent_and_the_bot_is_busy(live, capsys):
+    bot = rules_bot(live)
+    # a person in the workspace: demo-agent logged in and Online on support-human
+    person_bearer, person = agent(live.url, ACCOUNT, "demo-agent", "demo-agent-pass")
+    # another customer chatting with the bot all along
+    other = request_chat(live.url, ACCOUNT, skill="support-bot")
+    assert requests.post(f"{other}/events", json={"event": {"@type": "line", "text": "hello"}},
+                         headers=consumer_headers()).status_code == 201
+    before = set(live.sb.chats)
+    assert _check(live) == 0
+    out = capsys.readouterr().out
+    assert "check: PASS (5/5 passed)" in out
+    for number in range(1, 6):  # each step printed once
+        assert out.count(f"PASS {number}. ") == 1, out
+    # nothing left behind: the check's chats are over, the person and the other chat untouched
+    with live.sb.lock:
+        assert all(live.sb.chats[c].state == "ended" for c in set(live.sb.chats) - before)
+        assert live.sb.chats[other.rsplit("/", 1)[1]].state == "chatting"
+        person_session = live.sb.agents.by_id[person.rsplit("/", 1)[1]]
+        assert not person_session.ended and person_session.availability == "Online"
+        assert live.sb.load(person_session.user) == 0 and not person_session.ringing
+    assert requests.get(f"{person}/incomingRequests", headers=bearer_headers(person_bearer)).status_code == 200
+    stop(*bot)
+
+
+def test_check_explains_a_full_agent_in_words_to_act_on(live, capsys):
+    bot = rules_bot(live)
+    person_bearer, person = agent(live.url, ACCOUNT, "demo-agent", "demo-agent-pass")
+    for _ in range(3):  # demo-agent's maxChats is 3: the person holds three chats
+        request_chat(live.url, ACCOUNT, skill="support-human")
+        accept(person, person_bearer)
+    assert _check(live, "--timeout", "1") == 1
+    out = capsys.readouterr().out
+    assert ("demo-agent already holds 3 of 3 chats (maxChats), so no new chat can ring: end a chat "
+            "in the workspace, or raise maxChats, and run check again") in out
+    assert out.count("FAIL 3. skill routing is right: ") == 1
+    stop(*bot)
