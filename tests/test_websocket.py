@@ -2,7 +2,9 @@
 
 simple-websocket wrote each frame with one `send()`, which may write only part of it, and its
 reader could write in between: the browser then read a frame header inside a message ("Invalid
-frame header") and fell back to polling (mock_server/websocket.py)."""
+frame header") and fell back to polling (mock_server/websocket.py). The wire test below failed
+3 times in 3 before that fix; Chromium reads fast enough that the page test passed either way,
+so it guards the page's side (the upgrade, no console error), the wire test the frames."""
 import json
 import socket
 import threading
@@ -14,6 +16,7 @@ from wsproto import ConnectionType, WSConnection
 from wsproto.events import AcceptConnection, CloseConnection, Ping, RejectConnection, Request, TextMessage
 
 from .lp import consumer_headers, login
+from .test_browser import DESKTOP, _login_workspace, browser, expect  # noqa: F401 (browser: a fixture)
 from .test_cli import start
 
 ACCOUNT = "12345678"
@@ -76,6 +79,12 @@ class SlowReader:
         self.sock.close()
 
 
+@pytest.fixture(scope="module")
+def busy(cli):
+    """The CLI sandbox's account with 60 chats of a 99 KB line each (made once)."""
+    return _busy_account(cli)
+
+
 def _busy_account(url: str, chats: int = 60, size: int = 99_000) -> list[str]:
     """Chats with long lines: the live-view snapshot is about 6 MB."""
     locations = []
@@ -91,13 +100,13 @@ def _busy_account(url: str, chats: int = 60, size: int = 99_000) -> list[str]:
 def _flood(location: str, stop: threading.Event) -> None:
     with requests.Session() as http:
         while not stop.is_set():
-            r = http.post(f"{location}/events", json={"event": {"@type": "line", "text": "y" * 50_000}},
+            r = http.post(f"{location}/events", json={"event": {"@type": "line", "text": "y" * 99_000}},
                           headers=consumer_headers())
             assert r.status_code == 201
 
 
-def test_big_snapshots_and_busy_events_arrive_whole_over_websocket(cli):
-    locations = _busy_account(cli)
+def test_big_snapshots_and_busy_events_arrive_whole_over_websocket(cli, busy):
+    locations = busy
     bearer = login(cli, ACCOUNT, "demo-admin", "demo-admin-pass")["bearer"]
     host, port = cli.split("://", 1)[1].split(":")
     for attempt in range(2):
@@ -129,3 +138,36 @@ def test_big_snapshots_and_busy_events_arrive_whole_over_websocket(cli):
             assert len(snapshot["chats"]) >= 60, attempt
         finally:
             client.close()
+
+
+def test_the_workspace_socket_ends_on_websocket_while_chats_are_busy(cli, busy, browser):
+    """In Chromium: the page's Socket.IO upgrades to WebSocket and stays there, with no console
+    error, while lines of 99 KB stream in on six chats at once; several times over."""
+    for attempt in range(3):
+        context = browser.new_context(viewport=DESKTOP, base_url=cli)
+        errors: list[str] = []
+        stop = threading.Event()
+        flooders = [threading.Thread(target=_flood, args=(loc, stop)) for loc in busy[:6]]
+        try:
+            page = context.new_page()
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page.goto("/workspace")
+            _login_workspace(page)  # the snapshot of 60 busy chats (6 MB) arrives first
+            pill = page.locator("#live-pill")
+            expect(pill).to_have_attribute("data-transport", "websocket", timeout=30_000)
+            seq = int(pill.get_attribute("data-seq") or 0)
+            for t in flooders:
+                t.start()
+            page.wait_for_function(  # 40 more events arrive, most of them 99 KB frames
+                f"() => Number(document.querySelector('#live-pill').dataset.seq || 0) >= {seq + 40}",
+                timeout=60_000)
+            expect(pill).to_have_attribute("data-transport", "websocket")
+            expect(pill).to_have_text("Live")
+        finally:
+            stop.set()
+            for t in flooders:
+                if t.ident is not None:  # started
+                    t.join()
+            context.close()
+        assert errors == [], (attempt, errors)

@@ -5,7 +5,8 @@
   types and pictures, so agent lines can show who said them.
 * `GET /_sandbox/persona?seed=N`: a fresh Faker persona suggestion for the consumer page.
 * `GET /_sandbox/accounts/{id}/live` (Login Service bearer of that account): the live-view
-  snapshot, the same one the Socket.IO `watch` acknowledgement carries.
+  snapshot, the same one the Socket.IO `watch` acknowledgement carries; it also carries the
+  account's canned responses (`cannedResponses` in the config) for the workspace.
 
 The snapshot and the pieces of it that the live view pushes (`agent_summaries`, `queues`,
 `chat_summary`, `live_event`) are built here; only data of one account is ever put together.
@@ -68,10 +69,15 @@ def agent_summary(sb, account: Account, user: User) -> dict:
             "skills": [account.skills[s].name for s in user.skill_ids if s in account.skills]}
 
 
+def takes_chats(user: User) -> bool:
+    """Can chats reach this user? Not an administrator with `maxChats` 0 and no skill, who
+    only watches (logged in or not): the agent list leaves such a user out."""
+    return bool(user.skill_ids) or user.max_chats != 0
+
+
 def agent_summaries(sb, account: Account) -> list[dict]:
-    """Every enabled, not deleted user who can take chats (or is on duty), bots first."""
-    users = [u for u in account.users.values() if u.enabled and not u.deleted
-             and (u.skill_ids or u.max_chats != 0 or sb.agents.for_user(u))]
+    """Every enabled, not deleted user who can take chats, bots first."""
+    users = [u for u in account.users.values() if u.enabled and not u.deleted and takes_chats(u)]
     users.sort(key=lambda u: (u.user_type != "bot", u.agent_name.lower()))
     return [agent_summary(sb, account, u) for u in users]
 
@@ -138,16 +144,56 @@ def chat_summary(sb, account: Account, chat: Chat) -> dict:
         "ringingAgent": ringing.user.agent_name if ringing else None,
         "ringingSessionId": ringing.id if ringing else None,
         "visitorName": visitor_name(chat),
-        "visitor": ({"name": persona.name, "email": persona.email, "city": persona.city,
-                     "country": persona.country, "page": persona.page, "device": persona.device}
-                    if persona else None),
+        "visitor": visitor_details(chat),
+        "preChat": survey_answers(account, "preChat", chat.surveys.get("preChat")),
+        "customVariables": custom_variables(chat),
         "visitorTyping": chat.visitor_typing, "agentTyping": chat.agent_typing,
         "created": epoch_ms(chat.created), "lastUpdate": epoch_ms(chat.last_update),
+        "waitingSince": epoch_ms(_waiting_since(chat)) if chat.state == WAITING else None,
         "endedBy": chat.end_reason if chat.state == ENDED else None,
+        "endedTime": epoch_ms(chat.ended_time) if chat.state == ENDED and chat.ended_time else None,
         "transfers": [transfer_json(account, t) for t in chat.transfers],
         "eventCount": len(chat.events),
         "surveys": {k: v for k, v in chat.surveys.items()},
+        "exitSurvey": survey_answers(account, "exit", chat.surveys.get("exit")),
+        "agentSurvey": survey_answers(account, "agent", chat.surveys.get("agent")),
     }
+
+
+def visitor_details(chat: Chat) -> dict | None:
+    """Who the customer is, as the agent may see it (the visit's details): the persona, with
+    the address, user agent and page the chat really came with."""
+    persona, visitor = chat.visitor.persona, chat.visitor
+    if persona is None:
+        return None
+    out = persona.as_dict()
+    out.update(ip=visitor.ip or persona.ip, userAgent=visitor.user_agent or persona.user_agent,
+               page=visitor.referrer or persona.page, language=visitor.language,
+               visitorId=visitor.visitor_id, visitId=chat.visit_id, givenName=visitor.name)
+    return out
+
+
+def survey_answers(account: Account, kind: str, answers: dict | None) -> list[dict] | None:
+    """Stored answers of one of the chat's surveys with their questions' labels, in the
+    survey's order: [{id, label, answer: [values], csat}], or None when not answered."""
+    if not answers:
+        return None
+    survey = account.surveys.get(kind)
+    questions = sorted(survey.questions, key=lambda q: q.order) if survey else []
+    known = [q for q in questions if q.id in answers]
+    items = [{"id": q.id, "label": q.label, "answer": list(answers[q.id]), "csat": q.csat}
+             for q in known]
+    items += [{"id": qid, "label": qid, "answer": list(values), "csat": False}
+              for qid, values in answers.items() if qid not in {q.id for q in known}]
+    return items
+
+
+def custom_variables(chat: Chat) -> list[dict]:
+    """The chat request's own `customVariables` as [{name, value}] (sandbox: as sent)."""
+    custom = chat.visitor.extra.get("customVariables") or {}
+    items = custom.get("customVariable", []) if isinstance(custom, dict) else []
+    return [{"name": str(i.get("name")), "value": str(i.get("value"))}
+            for i in (items if isinstance(items, list) else [items]) if isinstance(i, dict)]
 
 
 def transfer_json(account: Account, transfer) -> dict:
@@ -182,6 +228,8 @@ def snapshot(sb, account_id: str, seq: int = 0) -> dict:
             "now": epoch_ms(sb.clock.now()),
             "skills": [{"id": s.id, "name": s.name} for s in account.skills.values() if not s.deleted],
             "agents": agent_summaries(sb, account), "queues": queues(sb, account),
+            "cannedResponses": [{"title": c.title, "text": c.text, "category": c.category}
+                                for c in account.canned_responses],
             "chats": [chat_with_events(sb, account, c) for c in shown]}
 
 

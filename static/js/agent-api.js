@@ -1,6 +1,7 @@
 // A Chat Agent API client for the workspace: Login Service login, agent session, availability,
-// incoming requests, chats (events, info, lines, typing, transfer, end), logout. Every URL after
-// the agent session comes from the links the API hands back, as LivePerson's workspace does.
+// incoming requests, chats (events, info, lines, typing, transfer, end, agent survey), logout.
+// Every URL after the agent session comes from the links the API hands back, as LivePerson's
+// workspace does.
 import { asList, request } from "./common.js";
 
 const Q = "v=1&NC=true";
@@ -130,6 +131,16 @@ export class AgentApi {
     const transfer = { skill: { id: skillId } };
     if (text) transfer.text = text;
     await this.call(withQuery(`${chatUrl}/transfer`), { method: "POST", body: { transfer } });
+  }
+
+  /** The agent survey (wrap-up) of a chat: its structure, then the answers. */
+  async agentSurvey(surveyUrl) {
+    return (await this.call(withQuery(surveyUrl))).json.survey;
+  }
+
+  async submitAgentSurvey(surveyUrl, surveyId, answers) {
+    const question = Object.entries(answers).map(([id, answer]) => ({ id, answer }));
+    await this.call(withQuery(surveyUrl), { method: "PUT", body: { survey: { id: surveyId, question } } });
   }
 
   async end(chatUrl) {

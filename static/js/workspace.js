@@ -1,11 +1,20 @@
 // The agent workspace. The agent's own work goes through the Chat Agent API (login, agent
-// session, availability, incoming requests, accept, chat events, lines, transfer, end); the view
-// of every agent, queue and conversation of the account comes live over Socket.IO.
+// session, availability, incoming requests, accept, chat events, lines, transfer, end, agent
+// survey); the view of every agent, queue and conversation of the account comes live over
+// Socket.IO. The pieces around it live in their own modules: the ring notice (title, favicon,
+// sound: workspace-notify.js), the visitor panel and how a chat ended (workspace-visitor.js),
+// canned responses (workspace-canned.js), list filters and search (workspace-filters.js) and
+// the wrap-up survey (workspace-wrapup.js).
 import {
-  ApiError, DEFAULT_ACCOUNT, ago, asList, avatar, batcher, clear, clock, el, lineContent,
+  ApiError, DEFAULT_ACCOUNT, ago, asList, avatar, batcher, clear, clock, el, lineContent, lineText,
   nearBottom, sleep,
 } from "./common.js";
 import { AgentApi } from "./agent-api.js";
+import { CannedPicker } from "./workspace-canned.js";
+import { ListFilters, chatKind, emptyMineText } from "./workspace-filters.js";
+import { RingNotifier, waited } from "./workspace-notify.js";
+import { DetailsTabs, deviceLabel, renderOutcome, renderVisitorPanel } from "./workspace-visitor.js";
+import { WrapUp } from "./workspace-wrapup.js";
 
 const STORE = "cc-sandbox-workspace";
 const RING_POLL_MS = 1500;
@@ -29,20 +38,48 @@ const ui = {
   transferOpen: $("transfer-open"), endChat: $("end-chat"), transferForm: $("transfer-form"),
   transferSkill: $("transfer-skill"), transferReason: $("transfer-reason"), transferCancel: $("transfer-cancel"),
   transferSubmit: $("transfer-submit"), transferError: $("transfer-error"), toast: $("toast"),
+  ringWait: $("ring-wait"), queuePill: $("queue-pill"), sound: $("sound"), favicon: $("favicon"),
+  search: $("search"), filterState: $("filter-state"), filterSkill: $("filter-skill"), filterKind: $("filter-kind"),
+  listTools: $("list-tools"), filterNote: $("filter-note"), filterSummary: $("filter-summary"), filterClear: $("filter-clear"),
+  tabVisitor: $("tab-visitor"), tabTeam: $("tab-team"), visitorPanel: $("visitor-panel"), teamPanel: $("team-panel"),
+  meNote: $("me-note"), queueTotal: $("queue-total"), outcome: $("outcome"),
+  wrapup: $("wrapup"), wrapupQuestions: $("wrapup-questions"), wrapupError: $("wrapup-error"),
+  wrapupSubmit: $("wrapup-submit"), wrapupHint: $("wrapup-hint"),
+  canned: $("canned"), cannedList: $("canned-list"), cannedFilter: $("canned-filter"), cannedOpen: $("canned-open"),
+  cannedClose: $("canned-close"),
 };
 
 let api = null;
-const me = { agentName: null, userId: null, maxChats: null, availability: "Away" };
+const me = { agentName: null, userId: null, maxChats: null, skills: [], takesChats: true, availability: "Away" };
 const mine = new Map(); // chat id -> my chat (Chat Agent API)
 const live = {
   socket: null, seq: 0, ready: false, buffer: [], chats: new Map(), agents: [], queues: {},
-  clockOffset: 0, dirtyChats: new Set(), dirtyLists: false,
+  clockOffset: 0, dirtyChats: new Set(), dirtyLists: false, skills: [], canned: [],
 };
 const view = { tab: "mine", selected: null, paneKey: null, paneShown: new Set(), paneOmitted: 0 };
 let ringing = { count: 0, acceptUrl: null };
 let running = false;
 let typingSent = false;
 let typingTimer = null;
+
+const notifier = new RingNotifier({ favicon: ui.favicon, soundButton: ui.sound });
+const canned = new CannedPicker(
+  { panel: ui.canned, list: ui.cannedList, filter: ui.cannedFilter, open: ui.cannedOpen, close: ui.cannedClose, textarea: ui.message },
+  () => ({ visitorName: selectedVisitorName(), agentName: me.agentName || "" }),
+  () => autoGrow());
+const wrapup = new WrapUp(
+  { form: ui.wrapup, questions: ui.wrapupQuestions, error: ui.wrapupError, submit: ui.wrapupSubmit, hint: ui.wrapupHint },
+  () => api,
+  (chat) => {
+    toast("Wrap-up saved.");
+    live.dirtyChats.add(`mine:${chat.id}`);
+    schedule();
+  });
+const listFilters = new ListFilters(
+  { form: ui.listTools, search: ui.search, state: ui.filterState, skill: ui.filterSkill, kind: ui.filterKind,
+    note: ui.filterNote, summary: ui.filterSummary, clear: ui.filterClear },
+  () => { live.dirtyLists = true; schedule(); });
+const details = new DetailsTabs({ visitorTab: ui.tabVisitor, teamTab: ui.tabTeam, visitorPanel: ui.visitorPanel, teamPanel: ui.teamPanel });
 
 // --- helpers --------------------------------------------------------------------------------
 
@@ -73,7 +110,7 @@ function agentKind(name) {
 
 function previewOf(event, visitorName) {
   if (!event) return "";
-  const text = (lineContent(event).textContent || "").replace(/\s+/g, " ").slice(0, 140);
+  const text = (lineText(event) || "").replace(/\s+/g, " ").slice(0, 140);
   if (event.source === "system") return text;
   const who = event.source === "visitor" ? (visitorName || event.by || "Customer") : (event.by || "Agent");
   return `${who}: ${text}`;
@@ -117,9 +154,16 @@ async function onLogin(event) {
 async function enter() {
   await api.startSession();
   const info = await api.info();
-  Object.assign(me, { agentName: info.agentName, userId: String(info.id), maxChats: Number(info.maxChats) });
+  const skills = asList(info.skillsInfo?.skillInfo).map((s) => s.name);
+  Object.assign(me, { agentName: info.agentName, userId: String(info.id), maxChats: Number(info.maxChats), skills,
+    takesChats: skills.length > 0 || Number(info.maxChats) !== 0 });
   me.availability = await api.setAvailability("Online");
   ui.loginScreen.hidden = true;
+  ui.meNote.hidden = me.takesChats;
+  ui.paneEmpty.querySelector("p").textContent = me.takesChats
+    ? "Pick a conversation to watch it live, or accept an incoming chat to take it."
+    : "Pick a conversation under All conversations to watch it live.";
+  ui.meNote.textContent = me.takesChats ? "" : `You (${info.agentName}) take no chats: you have no skill and a maximum of 0 chats, so you are not in the agent list. You can watch every conversation.`;
   ui.workspace.hidden = false;
   ui.me.hidden = false;
   ui.meName.textContent = info.agentName;
@@ -146,6 +190,8 @@ async function changeAvailability() {
     toast(`Could not change availability: ${error.message}`, true);
   }
   showAvailability();
+  live.dirtyLists = true; // the empty list's text follows the availability
+  schedule();
 }
 
 async function logout() {
@@ -168,6 +214,8 @@ function leave(message) {
   view.selected = null;
   view.paneKey = null;
   ringing = { count: 0, acceptUrl: null };
+  notifier.stop();
+  canned.hide();
   ui.workspace.hidden = true;
   ui.me.hidden = true;
   ui.loginScreen.hidden = false;
@@ -210,6 +258,8 @@ function ringingChats() {
 
 function renderRing() {
   ui.ring.hidden = !ringing.count;
+  notifier.update(running ? ringing.count : 0);
+  renderRingWait();
   if (!ringing.count) return;
   const chat = ringingChats()[0];
   ui.ringTitle.textContent = ringing.count > 1 ? `${ringing.count} incoming chats` : "Incoming chat";
@@ -221,6 +271,14 @@ function renderRing() {
   } else {
     ui.ringDetail.textContent = "A customer is waiting for you.";
   }
+}
+
+/** How long the ringing customer has waited (since the chat last went to the queue). */
+function renderRingWait() {
+  const chat = ringing.count ? ringingChats()[0] : null;
+  const since = chat?.waitingSince;
+  ui.ringWait.hidden = !since;
+  ui.ringWait.textContent = since ? `Waiting ${waited(sandboxNow() - since)}` : "";
 }
 
 async function accept() {
@@ -254,7 +312,14 @@ async function openMyChat(url, select) {
     chat.info = resource.info;
     addMyEvents(chat, resource.events);
     const visitLink = asList(resource.link).find((l) => l["@rel"] === "visit-id");
-    if (visitLink) api.visit(visitLink["@href"]).then((visit) => { chat.visit = visit; schedule(); }).catch(() => {});
+    chat.surveyUrl = asList(resource.link).find((l) => l["@rel"] === "agent-survey")?.["@href"] || null;
+    if (visitLink) {
+      api.visit(visitLink["@href"]).then((visit) => {
+        chat.visit = visit;
+        live.dirtyChats.add(`mine:${id}`);
+        schedule();
+      }).catch(() => {});
+    }
   } catch (error) {
     if (expired(error)) return null;
   }
@@ -433,6 +498,13 @@ function selectedMine() {
   return view.selected?.kind === "mine" ? mine.get(view.selected.id) : null;
 }
 
+function selectedVisitorName() {
+  const id = view.selected?.id;
+  const chat = id ? mine.get(id) : null;
+  const summary = id ? live.chats.get(id)?.summary : null;
+  return summary?.visitorName || chat?.visit?.visitorInfo?.name || "";
+}
+
 // --- the live view (Socket.IO) -------------------------------------------------------------------
 
 function setLivePill(stateName, text) {
@@ -449,7 +521,12 @@ function connectLive() {
   setLivePill("connecting", "Connecting…");
   const socket = window.io({ reconnectionDelayMax: 4000 });
   live.socket = socket;
+  // Which transport carries the live view (polling, then websocket once upgraded): shown on
+  // the pill as data-transport, for whoever needs to know why the view lags (and for tests).
+  const showTransport = () => { ui.livePill.dataset.transport = socket.io.engine?.transport?.name || ""; };
   socket.on("connect", () => {
+    showTransport();
+    socket.io.engine.on("upgrade", showTransport);
     live.ready = false;
     live.buffer = [];
     socket.emit("watch", { accountId: api.account, bearer: api.bearer }, (answer) => {
@@ -480,6 +557,10 @@ function applySnapshot(snapshot) {
   }
   live.agents = snapshot.agents || [];
   live.queues = snapshot.queues || {};
+  live.skills = snapshot.skills || [];
+  live.canned = snapshot.cannedResponses || [];
+  canned.setItems(live.canned);
+  listFilters.setSkills(live.skills);
   live.seq = snapshot.seq || 0;
   live.clockOffset = (snapshot.now || Date.now()) - Date.now();
   live.ready = true;
@@ -492,6 +573,7 @@ function applySnapshot(snapshot) {
 function applyEvent(message) {
   if (message.seq && message.seq <= live.seq) return; // already in the snapshot
   live.seq = Math.max(live.seq, message.seq || 0);
+  ui.livePill.dataset.seq = String(live.seq); // how far the view has got (the bus's sequence)
   if (message.time) live.clockOffset = message.time - Date.now();
   const data = message.data || {};
   if (data.agents) live.agents = data.agents;
@@ -566,6 +648,10 @@ function renderQueues() {
   const names = Object.keys(live.queues);
   const total = names.reduce((n, name) => n + live.queues[name].length, 0);
   ui.queuesCount.textContent = live.ready ? String(total) : "";
+  ui.queueTotal.textContent = live.ready && total ? String(total) : "";
+  ui.queueTotal.title = `${total} waiting in the queues`;
+  ui.queuePill.hidden = !(live.ready && total);
+  ui.queuePill.textContent = `${total} waiting`;
   if (!names.length) {
     ui.queueList.append(el("p", { class: "empty", text: live.ready ? "No skills." : "Waiting for the live view…" }));
     return;
@@ -592,16 +678,33 @@ function listItems() {
     .map((c) => ({ key: `live:${c.summary.id}`, kind: "live", id: c.summary.id }));
 }
 
+/** The facts the filters and the search look at, for one list item. */
+function filterRecord(item) {
+  if (item.kind === "mine") {
+    const chat = mine.get(item.id);
+    const s = live.chats.get(item.id)?.summary;
+    const state = chat.status === "open" ? "chatting" : chat.status === "ended" ? "ended" : (s?.state || "chatting");
+    return { name: s?.visitorName || chat.visit?.visitorInfo?.name || chat.info?.visitorName, state,
+      email: s?.visitor?.email || chat.visit?.visitorInfo?.email, skill: s?.skill || null,
+      kind: s ? chatKind(s, live.agents) : "human", events: chat.events };
+  }
+  const entry = live.chats.get(item.id);
+  const s = entry.summary;
+  return { name: s.visitorName, email: s.visitor?.email, state: s.state, skill: s.skill,
+    kind: chatKind(s, live.agents), events: entry.events };
+}
+
 function renderList() {
   ui.mineCount.textContent = String([...mine.values()].filter((c) => c.status === "open").length);
   ui.allCount.textContent = String([...live.chats.values()].filter((c) => c.summary.state !== "ended").length);
   ui.tabMine.setAttribute("aria-selected", String(view.tab === "mine"));
   ui.tabAll.setAttribute("aria-selected", String(view.tab === "all"));
   clear(ui.list);
-  const items = listItems();
+  const all = listItems();
+  const { shown: items, filtering } = listFilters.apply(all, filterRecord);
   if (!items.length) {
-    ui.list.append(el("li", { class: "empty", text: view.tab === "mine"
-      ? "No chats yet. Go Online and accept an incoming chat." : (live.ready ? "No conversations yet." : "Waiting for the live view…") }));
+    ui.list.append(el("li", { class: "empty", text: filtering && all.length ? "No conversation matches the search and filters."
+      : view.tab === "mine" ? emptyMineText(me) : (live.ready ? "No conversations yet." : "Waiting for the live view…") }));
     return;
   }
   const fragment = document.createDocumentFragment();
@@ -650,6 +753,8 @@ function selectChat(kind, id) {
   view.selected = { kind, id };
   if (kind === "mine") mine.get(id).unread = false;
   ui.transferForm.hidden = true;
+  canned.hide();
+  details.show("visitor");
   live.dirtyLists = true;
   schedule();
 }
@@ -659,13 +764,21 @@ function renderPane() {
   const key = selected ? `${selected.kind}:${selected.id}` : null;
   ui.paneEmpty.hidden = !!selected;
   ui.paneChat.hidden = !selected;
-  if (!selected) { view.paneKey = null; return; }
+  ui.workspace.toggleAttribute("data-selected", !!selected);
+  if (!selected) {
+    renderVisitorPanel(ui.visitorPanel, null, null, me.agentName); // its empty state
+    view.paneKey = null;
+    return;
+  }
   const myChat = selected.kind === "mine" ? mine.get(selected.id) : null;
   const entry = live.chats.get(selected.id);
   if (!myChat && !entry) return;
   const fresh = view.paneKey !== key;
   if (!fresh && !live.dirtyChats.has(key) && !live.dirtyChats.has(`live:${selected.id}`)) return;
   renderPaneHead(myChat, entry);
+  renderVisitorPanel(ui.visitorPanel, entry?.summary, myChat, me.agentName);
+  renderOutcome(ui.outcome, entry?.summary || (myChat?.status === "ended" ? { state: "ended" } : null), myChat, me.agentName);
+  wrapup.show(myChat && myChat.status === "ended" ? myChat : null);
   const events = myChat ? myChat.events : entry.events;
   const omitted = myChat ? 0 : entry.omitted;
   const stick = fresh || nearBottom(ui.paneBody);
@@ -691,7 +804,8 @@ function renderPaneHead(myChat, entry) {
   const parts = [];
   if (s?.skill) parts.push(`skill ${s.skill}`);
   if (agentName) parts.push(`${current ? "agent" : "last agent"} ${agentName}`);
-  if (s?.visitor?.device) parts.push(s.visitor.device.toLowerCase());
+  const device = s?.visitor?.device || myChat?.visit?.visitorInfo?.device;
+  if (device) parts.push(deviceLabel(device).toLowerCase());
   ui.paneSub.textContent = parts.join(" · ");
   clear(ui.paneBadges);
   if (myChat) {
@@ -717,13 +831,7 @@ function renderPaneHead(myChat, entry) {
       el("strong", { text: "Transfer: " }), `${t.from || "?"} → ${t.to || "?"}`, t.reason ? ` · reason: ${t.reason}` : " · no reason given",
       ` · ${clock(t.time)}`));
   }
-  const v = myChat?.visit?.visitorInfo || s?.visitor;
-  if (v) {
-    const where = [v.city, v.country].filter(Boolean).join(", ");
-    ui.paneInfo.append(el("div", { class: "visitor-line" }, el("strong", { text: "Customer: " }),
-      [v.email, where, v.page].filter(Boolean).join(" · ")));
-  }
-  ui.paneInfo.append(el("div", { class: "visitor-line chat-id" }, el("strong", { text: "Chat: " }), s?.id || myChat.id));
+  // who the customer is: the visitor panel (workspace-visitor.js)
 }
 
 function appendEvents(events, omitted, capped) {
@@ -832,6 +940,7 @@ ui.paneClose.addEventListener("click", () => {
 ui.jump.addEventListener("click", scrollPaneToBottom);
 ui.paneBody.addEventListener("scroll", () => { if (nearBottom(ui.paneBody)) ui.jump.hidden = true; });
 setInterval(() => { if (running && live.ready) { renderQueues(); } }, 5000); // waiting times move on
+setInterval(() => { if (running && ringing.count) renderRingWait(); }, 1000); // the ringing chat's wait
 
 // resume after a reload (same tab): the bearer is kept in sessionStorage
 (async () => {
