@@ -17,6 +17,7 @@ try:
     from .brains import brain_names, make_brain
     from .brains.escalation import escalating
     from .brains.nlp import make_classifier
+    from .cli import HelpFormatter
     from .consumer import DEFAULT_LINES, GLOBAL_APP_KEY, ConsumerClient, ScriptedCustomer
     from .login import REFRESH_EVERY, Credentials
     from .report import Reporter
@@ -28,12 +29,22 @@ except ModuleNotFoundError as missing:  # a Python without the project's package
 LOG_FORMATS = ("text", "json")
 
 
-def _connection_args(p: argparse.ArgumentParser, account_required: bool = True) -> None:
+class _Given(argparse.Action):
+    """Store the value and note that it was given: a script's own account applies only when
+    --account is not."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        setattr(namespace, self.dest, values)
+        namespace.account_given = True
+
+
+def _connection_args(p: argparse.ArgumentParser, account_help: str = "account (site) id") -> None:
+    """What every command has: where to go (CSDS host, account), TLS, the log's format."""
     p.add_argument("--url", required=True,
                    help="the Domain API (CSDS) host, scheme://host:port, e.g. https://localhost:8443; "
                         "every other host is looked up through it")
-    p.add_argument("--account", required=account_required,
-                   help="account (site) id" + ("" if account_required else f" (default {DEMO_ACCOUNT})"))
+    p.add_argument("--account", action=_Given, default=DEMO_ACCOUNT, metavar="ID", help=account_help)
+    p.set_defaults(account_given=False)
     tls = p.add_mutually_exclusive_group()
     tls.add_argument("--insecure", action="store_true", help="do not verify TLS certificates")
     tls.add_argument("--ca", metavar="FILE", help="trust this CA bundle (e.g. .sandbox/tls/ca.pem)")
@@ -51,76 +62,104 @@ def _retry_delays(text: str) -> RetryPolicy:
 
 def parse_args(argv=None) -> argparse.Namespace:
     """The command line."""
-    p = argparse.ArgumentParser(prog="python -m simulator",
-                                description="LivePerson live-chat clients: bots, scripted customers, checks.")
-    sub = p.add_subparsers(dest="command", required=True)
+    return build_parser().parse_args(argv)
 
-    bot = sub.add_parser("bot", help="run an agent bot")
+
+def build_parser() -> argparse.ArgumentParser:
+    """Every subcommand and its options; `--help` shows each default (HelpFormatter)."""
+    p = argparse.ArgumentParser(prog="python -m simulator", formatter_class=HelpFormatter,
+                                description="LivePerson live-chat clients: bots, scripted customers, checks.")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND",
+                           help="bot, consumer, check or demo (each has its own --help)")
+
+    def command(name: str, summary: str, description: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=summary, description=description, formatter_class=HelpFormatter)
+
+    bot = command("bot", "run an agent bot",
+                  "An agent bot: logs in, goes Online, serves chats with a brain, escalates to people.")
     _connection_args(bot)
     bot.add_argument("--user", required=True, help="login name of the bot (or agent) user")
     bot.add_argument("--password", help="password (user login)")
     bot.add_argument("--app-key", help="API key (application login, instead of --password)")
-    bot.add_argument("--secret")
-    bot.add_argument("--access-token")
-    bot.add_argument("--access-token-secret")
+    bot.add_argument("--secret", help="the API key's secret (application login)")
+    bot.add_argument("--access-token", help="the API key's access token (application login)")
+    bot.add_argument("--access-token-secret", help="the access token's secret (application login)")
     bot.add_argument("--brain", default="transcript", metavar="NAME",
-                     help=f"{' | '.join(brain_names())} | module:attribute (default transcript)")
-    bot.add_argument("--transcript", metavar="FILE", help="JSON array of lines (transcript brain)")
-    bot.add_argument("--intents", metavar="FILE", help="intents YAML (rules brain; default: the demo's)")
+                     help=f"{' | '.join(brain_names())} | module:attribute")
+    bot.add_argument("--transcript", metavar="FILE",
+                     help="JSON array of lines, for the transcript brain "
+                          "(default: simulator/transcripts/default.json)")
+    bot.add_argument("--intents", metavar="FILE",
+                     help="intents YAML, for the rules brain (default: simulator/intents/default.yaml)")
     nlp = bot.add_mutually_exclusive_group()
     nlp.add_argument("--nlp", metavar="MODULE:FUNCTION",
                      help="your classifier: function(text, context) -> intent name or None")
     nlp.add_argument("--nlp-url", metavar="URL",
                      help='your classifier over HTTP: POST {"text": ...} -> {"intent": ...}')
     bot.add_argument("--escalate-on", action="append", metavar="WORD",
-                     help='a word that hands the chat to a human (repeat; default "agent")')
+                     help="a word that hands the chat to a human; repeat for more (default: agent)")
     bot.add_argument("--escalate-intent", action="append", metavar="NAME",
-                     help='an NLP intent that hands the chat to a human (repeat; default "escalate")')
+                     help="an NLP intent that hands the chat to a human; repeat for more "
+                          "(default: escalate)")
     bot.add_argument("--human-skill", metavar="SKILL",
-                     help="skill (name or id) escalations go to (default support-human)")
+                     help="skill (name or id) escalations go to "
+                          "(default: the intents file's, else support-human)")
     bot.add_argument("--max-chats", type=int, metavar="N",
                      help="take at most N chats at once (the user's maxChats always applies)")
     bot.add_argument("--typing-delay", type=float, default=0.0, metavar="SECONDS",
-                     help="show typing this long before each reply (default 0)")
+                     help="show typing this long before each reply")
     bot.add_argument("--on-exit", choices=("end", "transfer"), default="end",
                      help="on Ctrl-C: end open chats, or transfer them to the human skill")
     bot.add_argument("--poll", type=float, default=2.0, metavar="SECONDS",
-                     help="seconds between polls (default 2, like the sample app)")
+                     help="seconds between polls (default: %(default)g, like agent-sample-app)")
     bot.add_argument("--refresh", type=float, default=REFRESH_EVERY, metavar="SECONDS",
-                     help="seconds between login refreshes (default 300)")
+                     help="seconds between login refreshes (default: %(default)g, LivePerson's "
+                          "keep-alive advice)")
     bot.add_argument("--retry-delays", type=_retry_delays, metavar="S,S,S",
-                     help="pauses before retrying a 5xx or unreachable server (default 5,10,15)")
+                     help="pauses before retrying a 5xx or unreachable server (default: 5,10,15)")
     bot.add_argument("--once", action="store_true",
                      help="log out and exit after the first chat is over")
 
-    consumer = sub.add_parser("consumer", help="run a scripted customer (Server Chat API)")
-    _connection_args(consumer, account_required=False)
+    consumer = command("consumer", "run a scripted customer (Server Chat API)",
+                       "A customer on the Server Chat API: a YAML script with expectations, or "
+                       "lines that must each get an answer.")
+    _connection_args(consumer, account_help="account (site) id (default: %(default)s, or the "
+                                            "script's account: if it names one)")
     consumer.add_argument("--script", metavar="FILE",
                           help="YAML script of lines and expectations (report: pass/fail per step)")
     target = consumer.add_mutually_exclusive_group()
     target.add_argument("--skill", help="skill name or id to chat with (overrides the script's)")
     target.add_argument("--engagement", help="engagement id to chat through (overrides the script's)")
     consumer.add_argument("--line", action="append", metavar="TEXT",
-                          help="without --script: a line to say (repeat; default: a 6-line chat)")
+                          help="without --script: a line to say; repeat for more "
+                               "(default: a 6-line chat)")
     consumer.add_argument("--app-key", default=GLOBAL_APP_KEY, help="Server Chat API app key")
     consumer.add_argument("--timeout", type=float, default=60.0, metavar="S",
-                          help="without --script: give up after this many seconds (default 60)")
-    consumer.add_argument("--poll", type=float, default=1.0, metavar="SECONDS")
+                          help="without --script: give up after this many seconds")
+    consumer.add_argument("--poll", type=float, default=1.0, metavar="SECONDS",
+                          help="seconds between polls of the chat's events")
 
-    check = sub.add_parser("check", help="run the Step 4 checks against a running sandbox")
-    _connection_args(check, account_required=False)
-    check.add_argument("--agent-user", default="demo-agent", help="a human agent's login name")
-    check.add_argument("--agent-password", default="demo-agent-pass")
-    check.add_argument("--bot-user", default="demo-bot", help="the bot's login name")
-    check.add_argument("--human-skill", default="support-human", help="where escalations go")
-    check.add_argument("--escalate-text", default="agent", help="what the customer says to escalate")
+    check = command("check", "run the Step 4 checks against a running sandbox",
+                    "The five Step 4 checks against a running sandbox, PASS or FAIL each.")
+    _connection_args(check)
+    check.add_argument("--agent-user", default="demo-agent", metavar="LOGIN",
+                       help="a human agent's login name")
+    check.add_argument("--agent-password", default="demo-agent-pass", metavar="PASSWORD",
+                       help="that agent's password")
+    check.add_argument("--bot-user", default="demo-bot", metavar="LOGIN", help="the bot's login name")
+    check.add_argument("--human-skill", default="support-human", metavar="SKILL",
+                       help="where escalations go")
+    check.add_argument("--escalate-text", default="agent", metavar="TEXT",
+                       help="what the customer says to escalate")
     check.add_argument("--app-key", default=GLOBAL_APP_KEY, help="Server Chat API app key")
-    check.add_argument("--timeout", type=float, default=20.0, metavar="S", help="deadline of each wait")
-    check.add_argument("--poll", type=float, default=0.5, metavar="SECONDS")
+    check.add_argument("--timeout", type=float, default=20.0, metavar="S",
+                       help="deadline of each wait, in seconds")
+    check.add_argument("--poll", type=float, default=0.5, metavar="SECONDS", help="seconds between polls")
 
+    # its options are simulator/demo.py's (python -m simulator demo --help); main() hands it over
     sub.add_parser("demo", help="the sandbox (python -m mock_server options) with the demo bot online",
                    add_help=False)
-    return p.parse_args(argv)
+    return p
 
 
 @contextmanager
@@ -201,8 +240,8 @@ def run_consumer(args) -> int:
             print("error: the script names no skill or engagement (or give --skill/--engagement)",
                   file=sys.stderr)
             return 2
-        client = ConsumerClient(args.url, args.account or script.account or DEMO_ACCOUNT,
-                                args.app_key, verify=_verify(args))
+        account = args.account if args.account_given else (script.account or args.account)
+        client = ConsumerClient(args.url, account, args.app_key, verify=_verify(args))
         runner = ScriptRunner(client, script, poll=args.poll, report=report)
         try:
             with _on_signals(runner.stop):
@@ -211,7 +250,7 @@ def run_consumer(args) -> int:
             client.close()
         print(result.report(), flush=True)
         return 0 if result.ok else 1
-    client = ConsumerClient(args.url, args.account or DEMO_ACCOUNT, args.app_key, verify=_verify(args))
+    client = ConsumerClient(args.url, args.account, args.app_key, verify=_verify(args))
     customer = ScriptedCustomer(client, args.line or DEFAULT_LINES, skill=args.skill,
                                 engagement_id=args.engagement, timeout=args.timeout,
                                 poll=args.poll, report=report)
@@ -226,7 +265,7 @@ def run_consumer(args) -> int:
 def run_check(args) -> int:
     """The five Step 4 checks; 0 when all pass."""
     from .check import Checker, CheckOptions, format_outcome, format_total
-    options = CheckOptions(url=args.url, account=args.account or DEMO_ACCOUNT,
+    options = CheckOptions(url=args.url, account=args.account,
                            agent_user=args.agent_user, agent_password=args.agent_password,
                            bot_user=args.bot_user, human_skill=args.human_skill,
                            escalate_text=args.escalate_text, app_key=args.app_key,

@@ -129,7 +129,7 @@ class ChatWorker:
 
     def _schedule(self, reply: Reply | None) -> bool:
         """Queue a reply to go out after the typing delay; False when there is nothing to do."""
-        if reply is None or not (reply.text or reply.end_chat or reply.handoff):
+        if reply is None or not (reply.says_something or reply.end_chat or reply.handoff):
             return False
         start = self.pending[-1][0] if self.pending else time.monotonic()
         self.pending.append((start + self.typing_delay, reply))
@@ -143,17 +143,38 @@ class ChatWorker:
         if reply.handoff is not None:
             self._escalate(reply)
             return
-        if reply.text:
-            self._say(reply.text, reply.html)
+        if reply.says_something:
+            self._say(reply.text, reply.html, reply.rich, reply.quick_replies)
         if reply.end_chat:
             self._end()
         else:
             self._typing(bool(self.pending))
 
-    def _say(self, text: str, html: bool = True) -> None:
-        sent = self.chat.add_html_line(text) if html else self.chat.add_line(text)
+    def _say(self, text: str | None, html: bool = True, rich: dict | None = None,
+             quick_replies: dict | None = None) -> None:
+        if rich is not None or quick_replies is not None:
+            try:
+                sent = self.chat.add_rich_content(rich, text, quick_replies=quick_replies) \
+                    if rich is not None else self._add_text(text, html, quick_replies)
+            except ApiError as exc:
+                # A card (or quick replies) the platform refuses: say so, then the text alone.
+                if isinstance(exc, Unauthorized) or exc.status != 400:
+                    raise
+                self.report("line.refused", self.chat.id, status=exc.status, error=exc.message)
+                if not text:
+                    return
+                sent = self._add_text(text, html)
+        else:
+            sent = self._add_text(text, html)
         self.own_events.add(sent)
-        self.report("line.sent", self.chat.id, id=sent, text=text)
+        self.report("line.sent", self.chat.id, id=sent, text=text,
+                    rich=rich.get("type") if isinstance(rich, dict) else None,
+                    quickReplies=len(quick_replies.get("replies") or []) if quick_replies else None)
+
+    def _add_text(self, text: str, html: bool, quick_replies: dict | None = None) -> int:
+        if html:
+            return self.chat.add_html_line(text, quick_replies=quick_replies)
+        return self.chat.add_line(text, quick_replies=quick_replies)
 
     def _end(self) -> None:
         ended = self.chat.end()

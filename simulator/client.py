@@ -254,26 +254,35 @@ class AgentChat:
         body = self.client.call("POST", self._link("events", "events"), {"event": event})
         return _event_id(body, wrapper)
 
-    def add_line(self, text: str, text_type: str = "plain", sub_type: str | None = None) -> int:
-        """Say a line (plain, html or, with sub_type ONLY_TO_REP, for agents only); its event id."""
+    def add_line(self, text: str, text_type: str = "plain", sub_type: str | None = None,
+                 quick_replies: dict | None = None) -> int:
+        """Say a line (plain, html or, with sub_type ONLY_TO_REP, for agents only); its event id.
+        `quick_replies` rides along as the line's `quickReplies` (the sandbox shows them;
+        LivePerson documents quick replies for Messaging)."""
         event = {"@type": "line", "text": text, "textType": text_type}
         if sub_type:
             event["subType"] = sub_type
+        if quick_replies is not None:
+            event["quickReplies"] = quick_replies
         return self._post_event(event, "chatEventLocation")
 
-    def add_html_line(self, text: str) -> int:
+    def add_html_line(self, text: str, quick_replies: dict | None = None) -> int:
         """Say an html line wrapped the way LivePerson's sample app does (text not escaped)."""
-        return self.add_line(LTR_PARAGRAPH.format(text), "html")
+        return self.add_line(LTR_PARAGRAPH.format(text), "html", quick_replies=quick_replies)
 
     def add_private_line(self, text: str) -> int:
         """A line only agents see (subType ONLY_TO_REP)."""
         return self.add_line(text, "plain", "ONLY_TO_REP")
 
-    def add_rich_content(self, content: dict, text: str | None = None) -> int:
-        """Send structured content (textType rich-content with its `json`)."""
+    def add_rich_content(self, content: dict, text: str | None = None,
+                         quick_replies: dict | None = None) -> int:
+        """Send structured content (textType rich-content with its `json`); `text` goes with
+        it as the line's text (what a client that cannot draw the card shows)."""
         event = {"@type": "line", "textType": "rich-content", "json": content}
         if text:
             event["text"] = text
+        if quick_replies is not None:
+            event["quickReplies"] = quick_replies
         return self._post_event(event, "chatEventLocation")
 
     def end(self) -> int:

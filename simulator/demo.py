@@ -19,8 +19,10 @@ from pathlib import Path
 from .bot import BotOptions, BotRunner
 from .brains import make_brain
 from .brains.escalation import escalating
+from .cli import HelpFormatter
 from .login import Credentials
 from .report import Reporter
+from .scripts import DEMO_ACCOUNT
 
 LISTENING = re.compile(r"listening on (\S+)")
 TRUST_CA = re.compile(r"trust the CA at (\S+)")
@@ -28,21 +30,31 @@ START_DEADLINE = 60.0  # seconds for the sandbox to print its banner
 
 
 def parse_args(argv=None) -> tuple[argparse.Namespace, list[str]]:
-    """The demo's own options (--bot-*); everything else goes to mock_server."""
-    p = argparse.ArgumentParser(prog="python -m simulator demo",
+    """The demo's own options (--account, --bot-*); everything else goes to mock_server."""
+    return build_parser().parse_known_args(argv)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The demo's own options; `--help` shows their defaults."""
+    p = argparse.ArgumentParser(prog="python -m simulator demo", formatter_class=HelpFormatter,
                                 description="Run the sandbox with the demo rules bot online. "
-                                            "Other options go to python -m mock_server.")
-    p.add_argument("--bot-account", default="12345678", help="the bot's account (default 12345678)")
-    p.add_argument("--bot-user", default="demo-bot", help="the bot's login name (default demo-bot)")
-    p.add_argument("--bot-password", default="demo-bot-pass", help="its password")
-    p.add_argument("--bot-intents", metavar="FILE", help="intents YAML (default: the demo intents)")
+                                            "Other options go to python -m mock_server.",
+                                epilog="python -m mock_server --help lists the sandbox's options "
+                                       "(--host, --port, --tls, --config, ...).")
+    p.add_argument("--account", "--bot-account", dest="bot_account", default=DEMO_ACCOUNT,
+                   metavar="ID", help="the bot's account (site) id")
+    p.add_argument("--bot-user", default="demo-bot", metavar="LOGIN", help="the bot's login name")
+    p.add_argument("--bot-password", default="demo-bot-pass", metavar="PASSWORD",
+                   help="the bot's password")
+    p.add_argument("--bot-intents", metavar="FILE",
+                   help="intents YAML (default: simulator/intents/default.yaml)")
     p.add_argument("--bot-poll", type=float, default=1.0, metavar="SECONDS",
-                   help="seconds between the bot's polls (default 1)")
+                   help="seconds between the bot's polls")
     p.add_argument("--bot-typing-delay", type=float, default=0.8, metavar="SECONDS",
-                   help="typing shown before each reply (default 0.8)")
+                   help="typing shown before each reply")
     p.add_argument("--bot-log-format", choices=("text", "json"), default="text",
                    help="the bot's log lines: text or json")
-    return p.parse_known_args(argv)
+    return p
 
 
 class Demo:

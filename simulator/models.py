@@ -60,6 +60,18 @@ class LoginResult:
                              if isinstance(u, dict) and "service" in u and "baseURI" in u})
 
 
+def _card_texts(node, depth: int = 0) -> list[str]:
+    """The texts and button titles of a structured-content card, in order."""
+    if not isinstance(node, dict) or depth > 40:
+        return []
+    own = node.get("title") if node.get("type") == "button" else node.get("text")
+    found = [own] if isinstance(own, str) else []
+    children = node.get("elements")
+    for child in children if isinstance(children, list) else []:
+        found += _card_texts(child, depth + 1)
+    return found
+
+
 @dataclass(frozen=True)
 class ChatEvent:
     """One chat event: a `state` change or a `line`."""
@@ -75,6 +87,7 @@ class ChatEvent:
     system_message_id: int | None = None
     sub_type: str | None = None
     json: object = None  # rich-content payload
+    quick_replies: object = None  # a line's quickReplies (sandbox extension)
 
     @classmethod
     def from_json(cls, item: dict) -> "ChatEvent":
@@ -84,7 +97,7 @@ class ChatEvent:
                    state=item.get("state"), text=item.get("text"), text_type=item.get("textType"),
                    by=item.get("by"), source=item.get("source"),
                    system_message_id=_int(item.get("systemMessageId")), sub_type=item.get("subType"),
-                   json=item.get("json"))
+                   json=item.get("json"), quick_replies=item.get("quickReplies"))
 
     @property
     def is_line(self) -> bool:
@@ -120,6 +133,8 @@ class ChatEvent:
     def plain_text(self) -> str:
         """The text as a reader sees it: tags of html lines dropped, entities decoded."""
         text = self.text or ""
+        if self.text_type == "rich-content" and not text.strip():
+            return " ".join(_card_texts(self.json))  # a card without a text: what it says
         return html.unescape(_TAG.sub("", text)) if self.text_type == "html" else text
 
 

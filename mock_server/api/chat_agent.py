@@ -181,7 +181,8 @@ def add_event(account_id, session_id, chat_id):
         ended = sb.agent_end_chat(session, chat)
         return respond(location("chatLocation", f"{chat_url}/events/{ended.id}"), 201)
     line = sb.agent_line(session, chat, event.get("text"), event.get("textType") or "plain",
-                         event.get("subType") or "REGULAR", event.get("json"))
+                         event.get("subType") or "REGULAR", event.get("json"),
+                         event.get("quickReplies"))
     return respond(location("chatEventLocation", f"{chat_url}/events/{line.id}"), 201)
 
 

@@ -39,6 +39,7 @@ class ChatEvent:
     sub_type: str = REGULAR
     json: Any = None
     agent_id: str | None = None
+    quick_replies: Any = None  # an agent line's quick replies (sandbox extension)
 
     @property
     def visible_to_visitor(self) -> bool:
@@ -133,10 +134,12 @@ class Chat:
         return self._append(now, type="state", state=state)
 
     def add_line(self, now: float, source: str, by: str, text: str, text_type: str = "plain",
-                 sub_type: str = REGULAR, json: Any = None, agent_id: str | None = None) -> ChatEvent:
+                 sub_type: str = REGULAR, json: Any = None, agent_id: str | None = None,
+                 quick_replies: Any = None) -> ChatEvent:
         """Append a line said by the visitor, the agent or the system."""
         return self._append(now, type="line", source=source, by=by, text=text,
-                            text_type=text_type, sub_type=sub_type, json=json, agent_id=agent_id)
+                            text_type=text_type, sub_type=sub_type, json=json, agent_id=agent_id,
+                            quick_replies=quick_replies)
 
     def add_system_line(self, now: float, message_id: int, **names) -> ChatEvent:
         """Append system message `message_id` with its text."""

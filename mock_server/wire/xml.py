@@ -17,8 +17,8 @@ from defusedxml.common import DefusedXmlException
 
 from .bodies import MAX_DEPTH, BodyError, parse_json
 
-# Values of these keys are free-form JSON (rich content): carried as JSON text in XML.
-OPAQUE = {"json"}
+# Values of these keys are free-form JSON (rich content, quick replies): JSON text in XML.
+OPAQUE = {"json", "quickReplies"}
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 

@@ -23,12 +23,23 @@ class Handoff:
 
 @dataclass(frozen=True)
 class Reply:
-    """What to do after a visitor line: say `text`, then maybe end the chat or hand it off."""
+    """What to do after a visitor line: say `text`, then maybe end the chat or hand it off.
+
+    `rich` makes the line structured content (textType rich-content, LivePerson's JSON: a card
+    of vertical/horizontal layouts, texts, images, buttons); `text` then goes with it as the
+    line's text, what a client that cannot draw cards shows. `quick_replies` (LivePerson's
+    `{"type": "quickReplies", "itemsPerRow": N, "replies": [buttons]}`) may go with any line."""
 
     text: str | None = None
     html: bool = True  # html lines are wrapped like LivePerson's sample app wraps them
     end_chat: bool = False
     handoff: Handoff | None = None
+    rich: dict | None = None
+    quick_replies: dict | None = None
+
+    @property
+    def says_something(self) -> bool:
+        return bool(self.text or self.rich)
 
 
 @dataclass

@@ -21,13 +21,28 @@ File format (see simulator/intents/default.yaml, the default)::
         escalate: true                            # hand off (replies: the handoff line)
         skill: support-human                      # optional, else the policy's skill
         reason: "Wants a human"                   # optional, else the policy's reason
+      - name: menu
+        patterns: ['\\bmenu\\b']
+        replies:                                  # a reply may be a mapping instead of a text:
+          - text: "Here is what I can do."        #   the line's text (optional with `rich`)
+            rich:                                 #   structured content, LivePerson's JSON:
+              type: vertical                      #   sent as a textType rich-content line
+              elements:
+                - {type: text, text: "Hi {first_name}, pick one:"}
+                - type: button
+                  title: Returns
+                  click: {actions: [{type: publishText, text: "How do returns work?"}]}
+            quick_replies: [Opening hours, Bye]   #   chips under the line: texts (a chip says
+                                                  #   its title) or LivePerson's quickReplies
 
 Replies may use slots: {name}, {first_name}, {agent} (the bot's nickname), the persona's fields
 when the platform sends them ({email}, {city}, {country}, ...), {text} (the visitor's line),
-and the named groups of the pattern that matched. With an NLP hook the hook's intent name is
-used first (an intent it names that the file lacks gets the fallback); the patterns decide only
-when the hook has no answer.
+and the named groups of the pattern that matched; in a reply's `rich` and `quick_replies`
+every string is filled the same way. `welcome` and `fallback` may be such mappings too. With
+an NLP hook the hook's intent name is used first (an intent it names that the file lacks gets
+the fallback); the patterns decide only when the hook has no answer.
 """
+import copy
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,13 +54,57 @@ from . import Brain, ChatContext, Reply
 DEFAULT_INTENTS = Path(__file__).resolve().parent.parent / "intents" / "default.yaml"
 
 
+SAY_KEYS = {"text", "rich", "quick_replies"}
+
+
+@dataclass(frozen=True)
+class Say:
+    """One reply of the file: a text, structured content (`rich`), quick replies (any of them)."""
+
+    text: str | None = None
+    rich: dict | None = None
+    quick_replies: dict | None = None
+
+    def reply(self, context: ChatContext, end_chat: bool = False, **slots) -> Reply:
+        """The Reply with every slot filled (in the card and the chips too)."""
+        rich = _filled(context, self.rich, slots)
+        text = context.fill(self.text, **slots) if self.text else None
+        if rich is not None and not text:
+            text = " ".join(_card_texts(rich)) or None  # what clients without cards show
+        return Reply(text=text, rich=rich, quick_replies=_filled(context, self.quick_replies, slots),
+                     end_chat=end_chat)
+
+
+def _filled(context: ChatContext, value, slots: dict):
+    """A copy of `value` with the slots filled in each of its strings."""
+    if isinstance(value, str):
+        return context.fill(value, **slots)
+    if isinstance(value, dict):
+        return {key: _filled(context, item, slots) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_filled(context, item, slots) for item in value]
+    return copy.deepcopy(value)
+
+
+def _card_texts(node) -> list[str]:
+    """The texts of a card, then its buttons' titles in brackets."""
+    if not isinstance(node, dict):
+        return []
+    if node.get("type") == "button":
+        return [f"[{node['title']}]"] if isinstance(node.get("title"), str) else []
+    own = [node["text"]] if isinstance(node.get("text"), str) else []
+    children = node.get("elements")
+    return own + [t for child in (children if isinstance(children, list) else [])
+                  for t in _card_texts(child)]
+
+
 @dataclass(frozen=True)
 class Intent:
     """One intent: how to recognise it and what to do."""
 
     name: str
     patterns: tuple[re.Pattern, ...] = ()
-    replies: tuple[str, ...] = ()
+    replies: tuple[Say, ...] = ()
     end: bool = False
     escalate: bool = False
     skill: str | None = None
@@ -65,8 +124,8 @@ class Rules:
     """A loaded intents file."""
 
     intents: list[Intent]
-    fallback: tuple[str, ...]
-    welcome: str | None = None
+    fallback: tuple[Say, ...]
+    welcome: Say | None = None
     escalation: dict = field(default_factory=dict)
 
 
@@ -89,17 +148,21 @@ def load_rules(path: str | Path = DEFAULT_INTENTS) -> Rules:
             patterns = tuple(re.compile(p, re.IGNORECASE) for p in _strings(item.get("patterns")))
         except re.error as exc:
             raise ValueError(f"{path}: intent {item['name']}: bad pattern: {exc}") from exc
-        replies = _strings(item.get("replies"))
+        replies = _says(item.get("replies"), f"{path}: intent {item['name']}")
         if not replies and not item.get("escalate"):
             raise ValueError(f"{path}: intent {item['name']} needs replies (or escalate: true)")
         intents.append(Intent(name=str(item["name"]), patterns=patterns, replies=replies,
                               end=bool(item.get("end")), escalate=bool(item.get("escalate")),
                               skill=item.get("skill"), reason=item.get("reason")))
-    fallback = _strings(data.get("fallback")) or ("Sorry, I did not understand that.",)
+    fallback = _says(data.get("fallback"), f"{path}: fallback") or (
+        Say("Sorry, I did not understand that."),)
     escalation = data.get("escalation") or {}
     if not isinstance(escalation, dict):
         raise ValueError(f"{path}: 'escalation' must be a mapping")
-    return Rules(intents=intents, fallback=fallback, welcome=data.get("welcome"),
+    welcome = _says(data.get("welcome"), f"{path}: welcome")
+    if len(welcome) > 1:
+        raise ValueError(f"{path}: 'welcome' is one reply, not a list")
+    return Rules(intents=intents, fallback=fallback, welcome=welcome[0] if welcome else None,
                  escalation=escalation)
 
 
@@ -108,6 +171,49 @@ def _strings(value) -> tuple[str, ...]:
         return ()
     items = value if isinstance(value, list) else [value]
     return tuple(str(v) for v in items)
+
+
+def _says(value, where: str) -> tuple[Say, ...]:
+    """Replies: texts, or mappings of `text`, `rich` (a card) and `quick_replies`."""
+    if value is None:
+        return ()
+    items = value if isinstance(value, list) else [value]
+    return tuple(_say(item, where) for item in items)
+
+
+def _say(item, where: str) -> Say:
+    if not isinstance(item, dict):
+        return Say(text=str(item))
+    unknown = set(item) - SAY_KEYS
+    if unknown:
+        raise ValueError(f"{where}: unknown reply key(s) {', '.join(sorted(unknown))} "
+                         f"(a reply has {', '.join(sorted(SAY_KEYS))})")
+    rich = item.get("rich")
+    if rich is not None and not (isinstance(rich, dict) and isinstance(rich.get("type"), str)):
+        raise ValueError(f"{where}: 'rich' is structured content: a mapping with a 'type' "
+                         "(vertical, horizontal, text, button, image, ...)")
+    text = item.get("text")
+    if text is None and rich is None:
+        raise ValueError(f"{where}: a reply needs a 'text' or a 'rich' card")
+    return Say(text=None if text is None else str(text), rich=rich,
+               quick_replies=_quick_replies(item.get("quick_replies"), where))
+
+
+def _quick_replies(value, where: str) -> dict | None:
+    """LivePerson's quickReplies object; a list is its replies, and a text in it is a chip that
+    says its own title."""
+    if value is None:
+        return None
+    group = {"replies": value} if isinstance(value, list) else value
+    replies = group.get("replies") if isinstance(group, dict) else None
+    if not isinstance(replies, list) or not replies:
+        raise ValueError(f"{where}: 'quick_replies' is a list of chips (texts or buttons) or "
+                         "a mapping with a 'replies' list")
+    chips = [chip if isinstance(chip, dict) else
+             {"type": "button", "title": str(chip),
+              "click": {"actions": [{"type": "publishText", "text": str(chip)}]}}
+             for chip in replies]
+    return {"type": "quickReplies", "itemsPerRow": min(len(chips), 8), **group, "replies": chips}
 
 
 class RulesBrain(Brain):
@@ -127,7 +233,7 @@ class RulesBrain(Brain):
 
     def start(self, context: ChatContext) -> Reply | None:
         """The welcome line, if the file has one."""
-        return Reply(text=context.fill(self.rules.welcome)) if self.rules.welcome else None
+        return self.rules.welcome.reply(context) if self.rules.welcome else None
 
     def classify(self, context: ChatContext, text: str) -> tuple[Intent | None, dict]:
         """The intent of `text` and its slots: the hook's intent if it gave one, else patterns."""
@@ -144,15 +250,15 @@ class RulesBrain(Brain):
         intent, groups = self.classify(context, visitor_text)
         context.memory["last_intent"] = intent.name if intent else None
         if intent is None:
-            return Reply(text=context.fill(self._next(context, "_fallback", self.rules.fallback),
-                                           text=visitor_text))
-        line = self._next(context, intent.name, intent.replies)
+            return self._next(context, "_fallback", self.rules.fallback).reply(context, text=visitor_text)
+        say = self._next(context, intent.name, intent.replies)
         if intent.escalate:
-            return context.handoff(visitor_text, text=line, skill=intent.skill, reason=intent.reason)
-        return Reply(text=context.fill(line, text=visitor_text, **groups), end_chat=intent.end)
+            return context.handoff(visitor_text, text=say.text if say else None, skill=intent.skill,
+                                   reason=intent.reason)
+        return say.reply(context, end_chat=intent.end, text=visitor_text, **groups)
 
     @staticmethod
-    def _next(context: ChatContext, key: str, lines: tuple[str, ...]) -> str | None:
+    def _next(context: ChatContext, key: str, lines: tuple[Say, ...]) -> Say | None:
         """Lines of an intent are said in turn within a chat (deterministic, not random)."""
         if not lines:
             return None

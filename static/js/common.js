@@ -1,5 +1,6 @@
 // What both pages share: DOM building without innerHTML, safe rendering of chat text, the
 // LivePerson JSON conventions (one item as an object), HTTP with the error envelope, times.
+import { quickReplies, richCard, richSummary } from "./rich.js";
 
 export const DEFAULT_ACCOUNT = "12345678";
 // LivePerson's documented global Server Chat app key (the sandbox accepts it on every account).
@@ -79,15 +80,27 @@ export function richContent(html) {
   return fragment;
 }
 
-/** The visible content of a line event (wire form): plain text, cleaned html, or rich content. */
+/** The visible content of a line event (wire form): plain text, cleaned html, or rich content
+ * (structured content drawn by json-pollock, see rich.js), with its quick replies if it has any. */
 export function lineContent(event) {
   const type = event.textType || "plain";
-  if (type === "html") return richContent(event.html ?? event.text);
-  if (type === "rich-content") {
-    const summary = event.text ? String(event.text) : "[rich content]";
-    return document.createTextNode(summary);
-  }
-  return document.createTextNode(String(event.text ?? ""));
+  let content;
+  if (type === "html") content = richContent(event.html ?? event.text);
+  else if (type === "rich-content") {
+    content = event.json && typeof event.json === "object" ? richCard(event)
+      : document.createTextNode(richSummary(event));
+  } else content = document.createTextNode(String(event.text ?? ""));
+  if (!event.quickReplies || typeof event.quickReplies !== "object") return content;
+  const both = document.createDocumentFragment();
+  both.append(content, quickReplies(event.quickReplies));
+  return both;
+}
+
+/** A line event as one line of text (previews): a card's own text or what it says. */
+export function lineText(event) {
+  if ((event.textType || "plain") === "rich-content") return richSummary(event);
+  const type = event.textType || "plain";
+  return type === "html" ? richContent(event.html ?? event.text).textContent : String(event.text ?? "");
 }
 
 // --- HTTP ---------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ import {
   ApiError, DEFAULT_ACCOUNT, GLOBAL_APP_KEY, asList, avatar, clear, clock, el, lineContent,
   nearBottom, request, sleep,
 } from "./common.js";
+import { dismissQuickReplies, setRichActions } from "./rich.js";
 
 const params = new URLSearchParams(location.search);
 const ACCOUNT = params.get("account") || DEFAULT_ACCOUNT;
@@ -22,7 +23,8 @@ const ui = {
   prechatHeader: $("prechat-header"), prechatError: $("prechat-error"), start: $("start-chat"),
   back: $("prechat-back"), transcript: $("transcript"), stepSurvey: $("step-survey"),
   surveyForm: $("survey-form"), surveyError: $("survey-error"), surveySubmit: $("survey-submit"),
-  surveySkip: $("survey-skip"), stepThanks: $("step-thanks"), thanksText: $("thanks-text"),
+  surveySkip: $("survey-skip"), surveyTitle: $("survey-title"), stepThanks: $("step-thanks"),
+  thanksText: $("thanks-text"),
   newChat: $("new-chat"), composer: $("composer"), message: $("message"), send: $("send"),
   typing: $("typing-row"), jump: $("jump"), personaForm: $("persona-form"),
   personaPanel: document.querySelector(".persona-panel"), personaLocked: $("persona-locked"),
@@ -152,10 +154,34 @@ function persona() {
 
 // --- engagements ----------------------------------------------------------------------------
 
+// The engagement's card and the queue message say the same thing: someone free now, everyone
+// busy (a short wait), or nobody online (the chat waits until someone comes online).
+function availabilityOf(item) {
+  if (!item) return "unknown";
+  return item.availableNow ? "now" : item.available ? "busy" : "nobody";
+}
+
 function availabilityBadge(item) {
-  if (item.availableNow) return el("span", { class: "badge ok", text: "Agent available now" });
-  if (item.available) return el("span", { class: "badge warn", text: "Busy: short wait" });
-  return el("span", { class: "badge", text: "Nobody online: you will queue" });
+  const kind = availabilityOf(item);
+  if (kind === "now") return el("span", { class: "badge ok", text: "Agent available now" });
+  if (kind === "busy") return el("span", { class: "badge warn", text: "Busy: short wait" });
+  return el("span", { class: "badge", text: "Nobody online: your chat will wait" });
+}
+
+function waitingText() {
+  const skill = state.skillName ? ` for ${state.skillName}` : "";
+  const kind = availabilityOf(state.chosen);
+  if (kind === "nobody") {
+    return `Nobody is online${skill} right now: your chat will wait in the queue until an agent comes online.`;
+  }
+  if (kind === "busy") return `Every agent${skill} is busy: your chat waits in the queue, an agent will be with you shortly.`;
+  return `You are in the queue${skill}. An agent will be with you shortly.`;
+}
+
+/** While the chat waits for its first agent, the queue message follows the live availability. */
+function showWaiting() {
+  const text = waitingText();
+  if (state.phase === "waiting" && !state.hadAgent && ui.status.textContent !== text) setPhase("waiting", text);
 }
 
 function renderEngagements() {
@@ -215,6 +241,7 @@ async function loadEngagements() {
     if (state.chosen) state.chosen = state.engagements.find((e) => e.engagementId === state.chosen.engagementId) || null;
     showError(ui.engagementError, "");
     if (state.phase === "choose") renderEngagements();
+    else showWaiting();
   } catch (error) {
     showError(ui.engagementError, `Could not load engagements: ${error.message}`);
   }
@@ -321,8 +348,10 @@ async function startChat() {
       request(`${state.chatUrl}/info/visitorName?v=1&NC=true`, { method: "PUT", body: { visitorName: state.visitorName.slice(0, 100) }, headers: AUTH })
         .catch(() => {});
     }
-    setPhase("waiting", `You are in the queue for ${state.skillName || "the next agent"}. An agent will be with you shortly.`);
+    setPhase("waiting", waitingText());
     ui.message.focus();
+    loadEngagements(); // the availability now, not as the card last showed it
+    watchAvailability();
     pollLoop();
   } catch (error) {
     setPhase(state.prechat ? "prechat" : "choose");
@@ -440,7 +469,7 @@ function onState(event, fragment) {
       setPhase("transferred", state.transferTarget ? `Please hold: you are being transferred to ${state.transferTarget}.`
         : "Please hold: you are being transferred.");
     } else {
-      setPhase("waiting", `You are in the queue for ${state.skillName || "the next agent"}. An agent will be with you shortly.`);
+      setPhase("waiting", waitingText());
     }
   } else if (event.state === "ended") {
     fragment.append(el("li", { class: "sys state", text: `Chat ended · ${clock(event.time)}` }));
@@ -486,12 +515,16 @@ function scrollToBottom() {
   ui.jump.hidden = true;
 }
 
-async function sendLine() {
-  const text = ui.message.value;
+async function sendLine(preset) {
+  const typed = typeof preset !== "string"; // else a card's button or a quick reply said it
+  const text = typed ? ui.message.value : preset;
   if (!text.trim() || !state.chatUrl || !["waiting", "chatting", "transferred"].includes(state.phase)) return;
-  ui.message.value = "";
-  autoGrow();
-  stopTyping(false);
+  if (typed) {
+    ui.message.value = "";
+    autoGrow();
+    stopTyping(false);
+  }
+  dismissQuickReplies(ui.transcript);
   const node = el("li", { class: "msg mine visitor pending", dataset: { text } },
     el("div", { class: "bubble" }, el("span", { class: "meta" }, el("span", { class: "who", text: "You" }), " · sending…"),
       document.createTextNode(text)));
@@ -593,7 +626,9 @@ function renderExitSurvey() {
   showError(ui.surveyError, "");
   ui.stepSurvey.hidden = false;
   scrollToBottom();
-  ui.surveyForm.querySelector("input")?.focus({ preventScroll: true });
+  // The survey's heading takes the focus, not its first choice (which would look answered);
+  // Tab goes on to the choices.
+  ui.surveyTitle.focus({ preventScroll: true });
 }
 
 async function submitSurvey() {
@@ -642,7 +677,9 @@ function newChat() {
 
 function watchAvailability() {
   clearInterval(state.availabilityTimer);
-  state.availabilityTimer = setInterval(() => { if (state.phase === "choose") loadEngagements(); }, 3000);
+  state.availabilityTimer = setInterval(() => {
+    if (state.phase === "choose" || (state.phase === "waiting" && !state.hadAgent)) loadEngagements();
+  }, 3000);
 }
 
 // --- wiring ---------------------------------------------------------------------------------
@@ -652,6 +689,7 @@ ui.back.addEventListener("click", () => { setPhase("choose"); renderEngagements(
 ui.start.addEventListener("click", startChat);
 ui.prechatForm.addEventListener("submit", (event) => { event.preventDefault(); startChat(); });
 ui.composer.addEventListener("submit", (event) => { event.preventDefault(); sendLine(); });
+setRichActions({ publishText: (text) => sendLine(text) }); // rich content: a button says its text
 ui.message.addEventListener("keydown", (event) => {
   if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
     event.preventDefault();
