@@ -20,6 +20,11 @@ VENDOR = {
     "swagger-ui-bundle.js.map": "swagger-ui-dist/swagger-ui-bundle.js.map",
     "swagger-ui.css": "swagger-ui-dist/swagger-ui.css",
     "swagger-ui.css.map": "swagger-ui-dist/swagger-ui.css.map",
+    # rich content on both pages: LivePerson's renderer json-pollock, loaded by static/js/rich.js
+    # (the build without ajv, which needs eval; the server validates with the same schema)
+    "json-pollock.global.no_validation.min.js": "json-pollock/dist/json-pollock.global.no_validation.min.js",
+    "json-pollock.min.css": "json-pollock/dist/json-pollock.min.css",
+    "json-pollock.min.css.map": "json-pollock/dist/json-pollock.min.css.map",
 }
 # The pages load only their own scripts, styles and pictures; text from chats can never run.
 PAGE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -80,6 +85,28 @@ def workspace_page():
     return _page("workspace.html")
 
 
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico whatever a page links: the pages' own icon (SVG)."""
+    return send_from_directory(STATIC / "img", "favicon.svg", mimetype="image/svg+xml")
+
+
+def _role(user) -> str:
+    """What a user is, in words; an administrator who takes no chats is not called an agent."""
+    if user.user_type == "bot":
+        return "Bot"
+    if user.is_admin:
+        return "Administrator (takes no chats)" if user.max_chats == 0 else "Administrator, human agent"
+    return "Human agent" if user.max_chats != 0 else "Human (takes no chats)"
+
+
+def _chat_limit(user) -> str:
+    """maxChats in words (-1 is unlimited, 0 none)."""
+    if user.max_chats == 0:
+        return "none"
+    return "unlimited" if user.max_chats < 0 else f"up to {user.max_chats}"
+
+
 @bp.get("/")
 @locked
 def home():
@@ -88,24 +115,33 @@ def home():
     rows = []
     for account in sb.accounts.values():
         users = "".join(
-            f"<tr><td>{escape(u.login_name)}</td><td>{escape(u.password or '(app key)')}</td>"
-            f"<td>{escape(u.user_type)}{' admin' if u.is_admin else ''}</td>"
-            f"<td>{escape(', '.join(account.skills[s].name for s in u.skill_ids))}</td>"
-            f"<td>{u.max_chats}</td></tr>" for u in account.users.values())
+            f'<tr><td data-label="Login name"><code>{escape(u.login_name)}</code></td>'
+            f'<td data-label="Nickname">{escape(u.agent_name)}</td>'
+            f'<td data-label="Password"><code>{escape(u.password or "(app key)")}</code></td>'
+            f'<td data-label="Role">{escape(_role(u))}</td>'
+            f'<td data-label="Skills">'
+            f'{escape(", ".join(account.skills[s].name for s in u.skill_ids) or "none")}</td>'
+            f'<td data-label="Chats at once">{escape(_chat_limit(u))}</td></tr>'
+            for u in account.users.values())
         engagements = "".join(
             f"<li>{escape(e.name)} (engagement {escape(e.id)}, skill "
             f"{escape(account.skills[e.skill_id].name if e.skill_id else 'any')})</li>"
             for e in account.engagements.values())
         rows.append(
             f"<section><h2>Account {escape(account.id)} &middot; {escape(account.name)}</h2>"
-            f"<table><thead><tr><th>Login name</th><th>Password</th><th>Type</th><th>Skills</th>"
-            f"<th>maxChats</th></tr></thead><tbody>{users}</tbody></table>"
+            f'<table class="users"><thead><tr><th scope="col">Login name</th>'
+            f'<th scope="col">Nickname</th><th scope="col">Password</th><th scope="col">Role</th>'
+            f'<th scope="col">Skills</th><th scope="col">Chats at once</th></tr></thead>'
+            f"<tbody>{users}</tbody></table>"
             f"<ul>{engagements}</ul>"
             f"<p>Domain API: <code>{escape(root)}/csdr/account/{escape(account.id)}/service/"
             f"baseURI.json?version=1.0</code></p></section>")
     page = f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
-<title>Conversational Cloud sandbox</title><link rel="stylesheet" href="/static/home.css"></head>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Conversational Cloud sandbox</title>
+<link rel="icon" href="/static/img/favicon.svg" type="image/svg+xml">
+<link rel="stylesheet" href="/static/home.css"></head>
 <body><main><h1>Conversational Cloud sandbox</h1>
 <p>A local mock of LivePerson Conversational Cloud (live chat). Point a bot's CSDS domain at
 <code>{escape(root)}</code>: every service of every account resolves to this server.</p>

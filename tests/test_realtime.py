@@ -10,13 +10,9 @@ acknowledgement (or are dropped) with at most one log line, never a traceback; t
 refuses a foreign `Origin` and accepts the sandbox's own and the configured ones.
 """
 import json
-import os
-import re
 import subprocess
-import sys
 import threading
 import time
-from pathlib import Path
 
 import pytest
 import requests
@@ -28,6 +24,7 @@ from mock_server.model.seed import ConfigError, load_config
 
 from .conftest import LiveSandbox
 from .lp import (GLOBAL_KEY, accept, agent, bearer_headers, consumer_headers, login, request_chat)
+from .test_cli import start
 
 ACCOUNT, OTHER = "12345678", "87654321"
 WAIT = 10.0
@@ -542,13 +539,9 @@ def bad_config(origins: str) -> str:
 def test_the_real_server_over_tls_checks_origin_by_host(tmp_path):
     """`python -m mock_server --tls --allowed-origin ...`: https pages of the sandbox itself
     connect (localhost or 127.0.0.1, as the Host says), configured ones too, others do not."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "mock_server", "--port", "0", "--tls", "--tls-dir", str(tmp_path),
-         "--allowed-origin", "https://bots.example.com"],
-        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT)})
+    proc, url, _ = start(["--tls", "--tls-dir", str(tmp_path), "--allowed-origin", "https://bots.example.com"],
+                         tmp_path)
     try:
-        url = _listening(proc)
         port = int(url.rsplit(":", 1)[1])
         ca = str(tmp_path / "ca.pem")
         for host in ("localhost", "127.0.0.1"):
@@ -581,20 +574,3 @@ def test_the_real_server_over_tls_checks_origin_by_host(tmp_path):
             out, _ = proc.communicate()
     assert "Traceback" not in out
 
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def _listening(proc) -> str:
-    """The URL from the server's banner (read with a deadline)."""
-    deadline = time.monotonic() + 30
-    lines = []
-    while time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        if not line:
-            break
-        lines.append(line)
-        match = re.search(r"listening on (\S+)", line)
-        if match:
-            return match.group(1)
-    raise AssertionError("server did not start:\n" + "".join(lines))
