@@ -5,7 +5,8 @@ from flask import Flask, request
 from flask_socketio import SocketIO
 from werkzeug.exceptions import HTTPException
 
-from .api import account_config, chat_agent, domain, login, server_chat
+from .api import (account_config, app_engagement, chat_agent, domain, domain_jsonp, login, monitoring,
+                  sentinel, server_chat, visitor_auth)
 from .api.common import respond
 from .control import bp as control_bp
 from .model.clock import Clock
@@ -34,6 +35,7 @@ def create_app(config: dict | None = None, *, clock: Clock | None = None, seed: 
     app.config["MAX_CONTENT_LENGTH"] = int(sb.settings["max_body_bytes"])
     app.wsgi_app = LivePersonRequestMiddleware(app.wsgi_app)
     for blueprint in (domain.bp, login.bp, chat_agent.bp, server_chat.bp, account_config.bp,
+                      domain_jsonp.bp, monitoring.bp, app_engagement.bp, sentinel.bp, visitor_auth.bp,
                       control_bp, pages_bp, openapi_bp):
         app.register_blueprint(blueprint)
     _register_errors(app, sb)

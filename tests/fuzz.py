@@ -35,6 +35,7 @@ GLOBAL_KEY = "721c180b09eb463d9f3191c41762bb68"
 AGENT = ("demo-agent", "demo-agent-pass")
 ADMIN = ("demo-admin", "demo-admin-pass")
 HUMAN_SKILL = "support-human"
+APP_INSTALLATION_ID = "5c1f0b9e-7a3d-4e62-9b8f-2d4c6a1e3f70"  # the demo account's application
 JSON = {"Content-Type": "application/json", "Accept": "application/json"}
 CHECK_NAMES = ("not_a_server_error", "status_code_conformance", "content_type_conformance",
                "response_schema_conformance")
@@ -173,7 +174,8 @@ def config(target: Target, examples: int = DEFAULT_EXAMPLES, seed: int = DEFAULT
         "phases": {"stateful": {"enabled": False},
                    "coverage": {"unexpected-methods": []}},
         "parameters": {"accountId": ACCOUNT, "agentSessionId": target.session_id,
-                       "chatId": target.chats["read"], "visitId": target.visit_id},
+                       "chatId": target.chats["read"], "visitId": target.visit_id,
+                       "appInstallationId": APP_INSTALLATION_ID},
         "operations": [
             # Socket.IO speaks its own protocol (plain-text errors): described, not fuzzed.
             {"include-path": "/socket.io/", "enabled": False},
@@ -295,7 +297,7 @@ def add_lone_surrogate(case) -> bool:
     """Deterministically, put "\\ud800" into one string of some JSON bodies (hypothesis never
     generates one; a client's JSON can still carry it as an escape)."""
     key = zlib.crc32(repr((case.method, case.path, case.body)).encode("utf-8", "surrogatepass"))
-    if not isinstance(case.body, (dict, list)) or key % SURROGATE_SHARE:
+    if not isinstance(case.body, (dict, list)) or key % SURROGATE_SHARE or not _json_body(case):
         return False
     strings, stack = [], [case.body]
     while stack:
@@ -312,6 +314,11 @@ def add_lone_surrogate(case) -> bool:
     return True
 
 
+def _json_body(case) -> bool:
+    """Is the case's body JSON (not a form, which no client could send a surrogate in)?"""
+    return (getattr(case, "media_type", None) or "application/json") == "application/json"
+
+
 XML_BODY_SHARE = 6  # one JSON body in six is sent as XML instead (the same data, LivePerson's mapping)
 
 
@@ -321,7 +328,7 @@ def send_body_as_xml(case) -> bool:
     from mock_server.wire.xml import to_xml
 
     key = zlib.crc32(repr(("xml", case.method, case.path, case.body)).encode("utf-8", "surrogatepass"))
-    if not isinstance(case.body, dict) or not case.body or key % XML_BODY_SHARE:
+    if not isinstance(case.body, dict) or not case.body or key % XML_BODY_SHARE or not _json_body(case):
         return False
     try:
         body = to_xml(case.body)

@@ -4,7 +4,7 @@ from flask import Blueprint, g, request
 from ..model import capacity
 from ..model.errors import BadRequest, NotFound
 from ..wire.chat import chat_json, event_json, events_json, info_json, visitor_chat_links
-from ..wire.formats import link
+from ..wire.formats import link, one_or_many
 from ..wire.surveys import survey_json
 from .common import (capacity_query, consumer_auth, event_body, int_arg, int_path, json_body, respond, root_url,
                      sandbox, slots_query)
@@ -241,3 +241,16 @@ def transcript_with_subject_request(account_id, chat_id):
         raise BadRequest("'subject' must be a string", 1)
     sandbox().request_transcript(chat, body.get("email"), subject)
     return respond()
+
+
+@bp.get(f"{BASE}/chat/<chat_id>/customVariables")
+@consumer_auth
+def custom_variables(account_id, chat_id):
+    """The custom variables the visitor gave in the chat request (read only: the docs mark the
+    resource deprecated and document no way to change them)."""
+    custom = _chat(account_id, chat_id).visitor.extra.get("customVariables") or {}
+    items = custom.get("customVariable", []) if isinstance(custom, dict) else []
+    variables = [{"name": str(i.get("name")), "value": str(i.get("value"))}
+                 for i in (items if isinstance(items, list) else [items]) if isinstance(i, dict)]
+    return respond({"customVariables": {"customVariable": one_or_many(variables)}
+                    if variables else None})

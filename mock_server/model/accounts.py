@@ -18,6 +18,29 @@ class AppKeySet:
 
 
 @dataclass
+class Application:
+    """An installed Conversational Cloud application: an OAuth 2.0 client of Sentinel, whose
+    client_id is also the Monitoring API's app installation id."""
+
+    client_id: str
+    client_secret: str
+    client_name: str = ""
+    grant_types: list[str] = field(default_factory=lambda: ["client_credentials"])
+    redirect_uris: list[str] = field(default_factory=list)
+    scope: str = ""
+
+
+@dataclass
+class AuthConnector:
+    """The account's authentication server for authenticated chat (implicit flow: the ssoKey is a
+    JWT the brand signs with RS256; the public key and issuer are configured here)."""
+
+    connector_id: str
+    issuer: str
+    public_key: str  # PEM (or the bare base64 of an X.509 SubjectPublicKeyInfo)
+
+
+@dataclass
 class Skill:
     """A routing skill: chats requested on it ring agents who have it."""
 
@@ -77,6 +100,7 @@ class Engagement:
     language: str = "en-US"
     window_id: str = ""
     deleted: bool = False
+    authenticated: bool = False  # chats on it need Visitor Authentication (conversation.json)
     created: float = 0.0
     updated: float = 0.0
 
@@ -95,6 +119,16 @@ class Campaign:
 
 
 @dataclass
+class CannedResponse:
+    """A predefined reply the agent workspace offers (`cannedResponses` in the config); the page
+    fills in `{visitorName}` and `{agentName}` when the agent inserts it."""
+
+    title: str
+    text: str
+    category: str = ""
+
+
+@dataclass
 class Account:
     """One LivePerson account (a "site") and everything configured in it."""
 
@@ -108,6 +142,9 @@ class Account:
     campaigns: dict[str, Campaign] = field(default_factory=dict)
     engagements: dict[str, Engagement] = field(default_factory=dict)
     surveys: dict[str, Survey] = field(default_factory=dict)  # preChat, exit, agent, offline
+    applications: dict[str, Application] = field(default_factory=dict)  # by client_id
+    authentication: AuthConnector | None = None  # authenticated chat's connector, if any
+    canned_responses: list[CannedResponse] = field(default_factory=list)  # the workspace's replies
     # Account Config revision of each collection: every write bumps it (ETag / If-Match).
     revisions: dict[str, int] = field(default_factory=lambda: {"skills": 1, "users": 1, "campaigns": 1})
 

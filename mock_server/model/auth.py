@@ -62,6 +62,10 @@ class Logins:
             raise Unauthorized(BAD_AUTH, 3)
         if not user.enabled:
             raise Unauthorized("User is locked", 4)
+        return self.open_session(account, user)
+
+    def open_session(self, account: Account, user: User) -> LoginSession:
+        """A new login session of `user` (after a login, or an OAuth 2.0 code grant's token)."""
         ids, now = self.sb.ids, self.sb.clock.now()
         session = LoginSession(account_id=account.id, user=user, bearer=ids.hex(32),
                                csrf=ids.hex(32), session_id=ids.token(32), wsuk=ids.digits(18),
@@ -132,6 +136,18 @@ class Logins:
         session = self._by_csrf(account_id, cookie, csrf, bearer)
         self._end(session)
         return session
+
+    def live(self, bearer: str | None = None, cookie: str | None = None) -> LoginSession | None:
+        """The live session of this bearer (else this cookie), or None; touches nothing."""
+        session = (self.by_bearer.get(bearer) if bearer else None) or (
+            self.by_cookie.get(cookie) if cookie else None)
+        if session is None or session.expired(self.sb.clock.now(), self.idle_ttl, self.absolute_ttl):
+            return None
+        return session
+
+    def end(self, session: LoginSession) -> None:
+        """End a session as a logout does (an OAuth 2.0 token revocation)."""
+        self._end(session)
 
     def _end(self, session: LoginSession) -> None:
         if session.ended:

@@ -9,11 +9,14 @@ from .bus import Event, EventBus
 from .chats import AGENT, CHATTING, ENDED, ONLY_TO_REP, REGULAR, VISITOR, WAITING, Chat, ChatEvent, Visitor
 from .clock import Clock
 from .errors import BadRequest, NotFound
-from .numbers import as_int
 from .personas import FIELDS as PERSONA_FIELDS, make_persona
+from .rich_content import SCHEMA as RICH_CONTENT
 from .text import integer, text
 from .lifecycle import expire_idle_agent_sessions, expire_idle_chats
 from .ids import IdGenerator
+from .monitoring import Monitoring
+from .oauth import Sentinel
+from .visitor_auth import VisitorAuthentication
 from .routing import Router
 from .seed import build_accounts, load_config, settings_of
 
@@ -45,6 +48,9 @@ class Sandbox:
         self.logins = Logins(self)
         self.agents = AgentSessions(self)
         self.router = Router(self)
+        self.monitoring = Monitoring(self)  # Monitoring and App Engagement API sessions
+        self.sentinel = Sentinel(self)  # OAuth 2.0 for installed applications
+        self.visitor_auth = VisitorAuthentication(self)  # authenticated chat's pairs
         self.chats: dict[str, Chat] = {}
         self.offline_messages: list[dict] = []  # offline-survey answers, oldest first
         # user id -> ids of the chats the user is chatting in, in accept order (a dict as ordered set)
@@ -112,8 +118,10 @@ class Sandbox:
         return [self.chats[i] for i in self._held.get(session.user.id, {})]
 
     def agent_line(self, session: AgentSession, chat: Chat, text, text_type: str = "plain",
-                   sub_type: str = REGULAR, json=None) -> ChatEvent:
-        """The agent says a line (html, plain or rich content; ONLY_TO_REP for agents only)."""
+                   sub_type: str = REGULAR, json=None, quick_replies=None) -> ChatEvent:
+        """The agent says a line (html, plain or rich content; ONLY_TO_REP for agents only).
+        Rich content must pass json-pollock's schema (model/rich_content.py); any line may
+        carry quick replies (a sandbox extension: LivePerson has them on Messaging)."""
         chat.require_open()
         text_type = text_type or "plain"
         if text_type not in TEXT_TYPES:
@@ -121,14 +129,20 @@ class Sandbox:
         if sub_type not in (REGULAR, ONLY_TO_REP):
             raise BadRequest(f"Invalid subType '{sub_type}'", 32)
         if text_type == "rich-content":
-            if not isinstance(json, (dict, list)):
+            if json is None:
                 raise BadRequest("A rich-content line needs a 'json' object", 33)
-            text = text if isinstance(text, str) else ""
+            RICH_CONTENT.check_content(json)
+            # `text` is optional here (the sample app sends none): the fallback for clients
+            # that cannot draw the card; a number or an over-long text is still refused.
+            blank = text is None or (isinstance(text, str) and not text.strip())
+            text = "" if blank else self._check_text(text)
         else:
             text = self._check_text(text)
+        if quick_replies is not None:
+            RICH_CONTENT.check_quick_replies(quick_replies)
         event = chat.add_line(self.clock.now(), AGENT, session.user.agent_name, text,
                               text_type=text_type, sub_type=sub_type, json=json,
-                              agent_id=session.user.id)
+                              agent_id=session.user.id, quick_replies=quick_replies)
         chat.agent_typing = "not-typing"
         self.emit(chat, event)
         return event
@@ -147,7 +161,12 @@ class Sandbox:
         # draws no id, so a seeded run goes on exactly as if it had not been sent.
         checked = _chat_request(account, req)
         engagement, skill_id = checked["engagement"], checked["skill_id"]
+        authenticated = self.visitor_auth.for_request(account, req, engagement)
+        if authenticated is not None:  # the identity comes from the brand's token
+            checked["persona"] = {**checked["persona"], **authenticated.persona()}
         visitor = self._visitor(checked, engagement, remote_ip, user_agent)
+        if authenticated is not None:
+            visitor.extra["authentication"] = authenticated.as_dict()
         now = self.clock.now()
         chat_id, visit_id = self.ids.chat_id()
         chat = Chat(id=chat_id, visit_id=visit_id, account_id=account.id, skill_id=skill_id,
@@ -158,6 +177,8 @@ class Sandbox:
         if checked["prechat"] is not None:
             chat.surveys["preChat"] = checked["prechat"]
         self.chats[chat.id] = chat
+        if authenticated is not None:
+            authenticated.chat_id = chat.id  # the pair is good for one chat
         chat.add_state(now, WAITING)
         chat.add_system_line(now, 4)
         if not self.chat_available(account, skill_id):

@@ -5,9 +5,11 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from .accounts import BOT, HUMAN, Account, AppKeySet, Campaign, Engagement, Skill, User
+from .accounts import (BOT, HUMAN, Account, AppKeySet, Application, AuthConnector, CannedResponse,
+                       Campaign, Engagement, Skill, User)
 from .ids import IdGenerator
 from .surveys import default_surveys
+from .visitor_auth import public_key_of
 
 DEFAULT_CONFIG = Path(__file__).resolve().parents[2] / "config" / "sandbox.yaml"
 
@@ -116,6 +118,7 @@ def _account(raw: dict, ids: IdGenerator) -> Account:
     except KeyError as exc:
         raise ConfigError(f"an account lacks {exc}") from exc
     account.surveys = default_surveys(ids)
+    account.canned_responses = _canned_responses(raw)
     for s in raw.get("skills", []):
         skill = Skill(id=_id(s, ids), name=s["name"], description=s.get("description", ""))
         account.skills[skill.id] = skill
@@ -131,11 +134,66 @@ def _account(raw: dict, ids: IdGenerator) -> Account:
                                     skill_id=skill.id if skill else None,
                                     description=e.get("description", ""),
                                     language=e.get("language", "en-US"),
-                                    window_id=str(e.get("windowId", ids.digits(10))))
+                                    window_id=str(e.get("windowId", ids.digits(10))),
+                                    authenticated=bool(e.get("authenticated", False)))
             account.engagements[engagement.id] = engagement
             campaign.engagement_ids.append(engagement.id)
         account.campaigns[campaign.id] = campaign
+    for a in raw.get("applications", []):
+        app = _application(a, account.id)
+        account.applications[app.client_id] = app
+    if raw.get("authentication"):
+        account.authentication = _connector(raw["authentication"], account.id)
     return account
+
+
+def _application(a: dict, account_id: str) -> Application:
+    """An installed application (OAuth 2.0 client), as the app installation schema names it."""
+    try:
+        grants = [str(g) for g in a.get("grant_types", ["client_credentials"])]
+        return Application(client_id=str(a["client_id"]), client_secret=str(a["client_secret"]),
+                           client_name=str(a.get("client_name", "")), grant_types=grants,
+                           redirect_uris=[str(u) for u in a.get("redirect_uris", [])],
+                           scope=str(a.get("scope", "")))
+    except KeyError as exc:
+        raise ConfigError(f"account {account_id}: an application lacks {exc}") from exc
+
+
+def _connector(c: dict, account_id: str) -> AuthConnector:
+    """The authentication server of authenticated chat (implicit flow, RS256 public key)."""
+    try:
+        connector = AuthConnector(connector_id=str(c["connectorId"]), issuer=str(c["issuer"]),
+                                  public_key=str(c["jwtPublicKey"]))
+    except KeyError as exc:
+        raise ConfigError(f"account {account_id}: authentication lacks {exc}") from exc
+    try:
+        public_key_of(connector.public_key)
+    except ValueError as exc:
+        raise ConfigError(f"account {account_id}: authentication.jwtPublicKey: {exc}") from exc
+    return connector
+
+
+CANNED_TEXT_CHARS = 2000
+
+
+def _canned_responses(raw: dict) -> list[CannedResponse]:
+    """The account's `cannedResponses`: a list of {title, text[, category]}, all text."""
+    items = raw.get("cannedResponses") or []
+    if not isinstance(items, list):
+        raise ConfigError(f"account {raw.get('id')}: cannedResponses must be a list")
+    out = []
+    for n, item in enumerate(items, 1):
+        if (not isinstance(item, dict) or not all(isinstance(item.get(k), str) and item[k].strip()
+                                                  for k in ("title", "text"))
+                or not isinstance(item.get("category", ""), str)):
+            raise ConfigError(f"account {raw.get('id')}: canned response {n} needs a 'title' and "
+                              f"a 'text' (strings; 'category' optional)")
+        if len(item["text"]) > CANNED_TEXT_CHARS:
+            raise ConfigError(f"account {raw.get('id')}: canned response {n} is longer than "
+                              f"{CANNED_TEXT_CHARS} characters")
+        out.append(CannedResponse(item["title"].strip(), item["text"].strip(),
+                                  item.get("category", "").strip()))
+    return out
 
 
 def _user(u: dict, account: Account, ids: IdGenerator) -> User:

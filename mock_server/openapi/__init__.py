@@ -11,7 +11,7 @@ from flask import Blueprint, Response
 from ..api.common import wants_xml
 from ..model.errors import SandboxError
 from ..pages import VENDOR, _page
-from .paths import build_paths
+from .paths import ERROR_RESPONSES, build_paths
 from .schemas import COMPONENTS, ref
 
 VERSION = "1.0.0"
@@ -64,6 +64,9 @@ TAGS = [
     ("Chat Agent API", "The agent's side of live chat (service agentVep)"),
     ("Server Chat API", "The visitor's side of the same chats (service conversationVep)"),
     ("Account Config API", "Skills, users, campaigns and engagements"),
+    ("Monitoring API", "App engagement and report calls (service smt); JSON only, own errors"),
+    ("App Engagement API", "Visitor sessions from an app (service msdkgw); JSON only, own errors"),
+    ("Sentinel (OAuth 2.0)", "Installed applications' tokens (service sentinel); RFC 6749 errors"),
     ("Sandbox control plane", "Sandbox-only endpoints under /_sandbox (not LivePerson APIs)"),
     ("Sandbox pages and files", "The browser pages, their files and this description"),
     ("Sandbox live view (Socket.IO)", "The pages' live view: Socket.IO, outside Flask's routes"),
@@ -134,7 +137,7 @@ def description() -> dict:
         "components": {
             "schemas": COMPONENTS,
             "parameters": _parameters(),
-            "responses": _responses(),
+            "responses": {**_responses(), **ERROR_RESPONSES},
             "securitySchemes": {
                 "bearer": {"type": "http", "scheme": "bearer",
                            "description": "The Login Service `bearer` (Chat Agent API, Account "

@@ -249,8 +249,14 @@ EVENT_EXAMPLES = {"line": {"event": {"@type": "line", "text": "Hello!", "textTyp
 def _event_body() -> dict:
     line = obj({"@type": {"const": "line"}, "text": string(),
                 "textType": enum("plain", "html", "rich-content"),
-                "subType": enum("REGULAR", "ONLY_TO_REP"), "json": {}},
-               optional=("textType", "subType", "json"))
+                "subType": enum("REGULAR", "ONLY_TO_REP"),
+                "json": {"type": "object", "description": (
+                    "Agent lines, textType rich-content: a structured-content template, checked "
+                    "against json-pollock's JSON schema (400, internalCode 39, if it fails)")},
+                "quickReplies": {"type": "object", "description": (
+                    "Agent lines (sandbox extension; LivePerson has quick replies on Messaging): "
+                    '{"type": "quickReplies", "itemsPerRow": 1-8, "replies": [1-24 buttons]}')}},
+               optional=("textType", "subType", "json", "quickReplies"))
     state = obj({"@type": {"const": "state"}, "state": {"const": "ended"}})
     return wrapper("event", {"oneOf": [line, state]})
 
@@ -540,6 +546,12 @@ def _sandbox() -> dict:
             operation_id="vendorFile", params=(param("vendorName"),),
             response={"description": "The file", "content": {"*/*": {"schema": {}}}},
             errors=(404,))},
+        "/favicon.ico": {"get": op(
+            "The pages' icon (browsers ask for it whatever a page links)", PAGES, PUBLIC,
+            operation_id="favicon",
+            description="The same SVG as `/static/img/favicon.svg`, which every page links.",
+            response={"description": "The icon",
+                      "content": {"image/svg+xml": {"schema": {"type": "string"}}}})},
     }
 
 
@@ -578,11 +590,296 @@ def _socket_io() -> dict:
     }}
 
 
+# --- the documented pieces that answered 404 (issue 9, item 9) --------------------------------
+
+MONITORING, APP_ENGAGEMENT, SENTINEL = (
+    "Monitoring API", "App Engagement API", "Sentinel (OAuth 2.0)")
+# JSON-only APIs: no XML form; errors in their own documented shapes (ERROR_RESPONSES).
+JSON_ONLY_TAGS = (MONITORING, APP_ENGAGEMENT, SENTINEL)
+OAUTH_ERRORS = ("invalid_request", "invalid_client", "invalid_grant", "unauthorized_client",
+                "unsupported_grant_type", "invalid_scope", "unsupported_token_type",
+                "invalid_token", "server_error")
+ERROR_RESPONSES = {
+    **{f"Monitoring{status}": {"description": text, "content": {"application/json": {
+        "schema": obj({"time": integer("epoch ms"), "message": string(),
+                       "internalCode": integer("5 bad data, 18 app id, 20 account, 33 version, "
+                                               "37 visitorId, 39 sessionId")}),
+        "example": {"time": 1501074704502, "message": "consumerId", "internalCode": 5}}}}
+       for status, text in ((400, "Validation error (internalCode 5, or 33 for `v`)"),
+                            (404, "Unknown account (20), app installation (18), visitor (37) "
+                                  "or session (39)"),
+                            (413, "The request body is too large"))},
+    **{f"OAuth{status}": {"description": text, "content": {"application/json": {
+        "schema": obj({"error": enum(*OAUTH_ERRORS), "error_description": string()},
+                      optional=("error_description",)),
+        "example": {"error": "invalid_grant", "error_description": "Invalid authorization code"}}}}
+       for status, text in ((400, "RFC 6749 §5.2 error (invalid_request, invalid_grant, "
+                                  "unsupported_grant_type, ...)"),
+                            (401, "RFC 6749 §5.2 `invalid_client`: unknown or wrong client "
+                                  "credentials, or an account the application is not installed on"))},
+}
+
+
+def _json_only(schema: dict | None, description: str = "OK", headers: dict | None = None) -> dict:
+    response = {"description": description}
+    if schema is not None:
+        response["content"] = {"application/json": {"schema": schema}}
+    if headers:
+        response["headers"] = headers
+    return response
+
+
+def _own_errors(operation: dict, prefix: str, statuses) -> dict:
+    """Point the operation's error responses at its API's own error components."""
+    for status in statuses:
+        operation["responses"][str(status)] = {"$ref": f"#/components/responses/{prefix}{status}"}
+    return operation
+
+
+def _path(name: str, description: str) -> dict:
+    return {"name": name, "in": "path", "required": True, "description": description,
+            "schema": {"type": "string", "minLength": 1}}
+
+
+def _domain_jsonp() -> dict:
+    cb = query("cb", string("A JavaScript identifier path; absent: `lpCb`",
+                            pattern=r"^[A-Za-z_$][A-Za-z0-9_$]*(\.[A-Za-z_$][A-Za-z0-9_$]*){0,7}$",
+                            maxLength=128), "The callback's name")
+    script = {"description": "`/**/<cb>({\"ResultSet\": {...}});` (nosniff). An unknown account "
+                             "or service is `ResultSet.lpCallError`, still 200",
+              "content": {"text/javascript": {"schema": {"type": "string"}}}}
+    paths = {}
+    for prefix in ("/api", "/csdr"):
+        base = f"{prefix}/account/{{accountId}}/service"
+        tag_id = prefix.strip("/")
+        paths[f"{base}/{{serviceName}}/baseURI.lpCsds"] = {"get": op(
+            "The host of one service, as JSONP (`ResultSet.lpData[0].lpServer`)", DOMAIN, PUBLIC,
+            operation_id=f"{tag_id}OneServiceJsonp", response=script, errors=(400,),
+            description="The legacy form the JavaScript Chat SDK calls. An unsafe `cb` is 400 "
+                        "(LivePerson's envelope, JSON).",
+            params=(param("accountId"), param("serviceName"), param("version"), cb))}
+        paths[f"{base}/baseURI.lpCsds"] = {"get": op(
+            "The hosts of every service, as JSONP (`ResultSet.lpData.baseURIs`)", DOMAIN, PUBLIC,
+            operation_id=f"{tag_id}AllServicesJsonp", response=script, errors=(400,),
+            params=(param("accountId"), param("version"), cb))}
+    return paths
+
+
+def _visitor_extras() -> dict:
+    chat = (param("accountId"), param("chatId"))
+    body = obj({"authChatConnId": {"type": ["integer", "string"]}, "ssoKey": string(
+        "The brand's JWT (implicit flow, RS256)"), "engagementId": {"type": ["integer", "string"]},
+        "LETagContextId": string(), "LETagSessionId": string(), "LETagVisitorId": string(),
+        "redirectUri": string()}, optional=("engagementId", "LETagContextId", "LETagSessionId",
+                                            "LETagVisitorId", "redirectUri"))
+    return {
+        f"{ACCOUNT}/conversation": {"post": op(
+            "Visitor Authentication: a participantId and conversationId for the chat request",
+            VISITOR, APP_KEY, operation_id="visitorAuthentication", params=lp(param("accountId")),
+            description="Sent as `conversation.json`. The ssoKey must verify with the account's "
+                        "configured key and issuer; 401 (internalCode 102) otherwise.",
+            body=body, examples={"documented": {
+                "authChatConnId": 568046210, "ssoKey": "eyJ...", "engagementId": 567609310,
+                "LETagContextId": "2", "LETagSessionId": "90o5l5twRUGu1rN7bzwNMA",
+                "LETagVisitorId": "RiM2JlOTcwOGIxZmNiNTk4"}},
+            response=ok(obj({"participantId": string(), "conversationId": string()})),
+            errors=(401, 404))},
+        f"{VISITOR_CHAT}/customVariables": {"get": op(
+            "The custom variables the chat request gave (read only)", VISITOR, APP_KEY,
+            operation_id="visitorCustomVariables", params=lp(*chat),
+            response=ok(wrapper("customVariables", ref("CustomVariables"))),
+            errors=CONSUMER_ERRORS)},
+    }
+
+
+def _monitoring() -> dict:
+    app = f"{ACCOUNT}/app/{{appInstallationId}}"
+    version = query("v", enum("1.0", "1"), "API version: 1.0", required=True)
+    vid = query("vid", string(), "The visitorId of an earlier answer")
+    sid = query("sid", string(), "The sessionId of an earlier answer")
+    own = (param("accountId"), _path("appInstallationId",
+                                     "The client_id of an application installed on the account"))
+    identities = array(obj({"iss": string(), "acr": string(), "sub": string()},
+                           optional=("iss",)))
+    attributes = array(obj({"type": string()}))
+    strings = array(string())
+    engagement_body = obj({
+        "consumerId": string("Deprecated: use identities"), "identities": identities,
+        "clientProperties": obj({"appVersion": string(), "deviceFamily": enum("DESKTOP", "TABLET",
+                                                                              "MOBILE"),
+                                 "ipAddress": string("IPv4"), "os": enum(
+                                     "WINDOWS", "MAC_OSX", "LINUX", "IOS", "ANDROID"),
+                                 "osVersion": string()},
+                                optional=("appVersion", "deviceFamily", "ipAddress", "os",
+                                          "osVersion")),
+        "entryPoints": strings, "engagementAttributes": attributes},
+        optional=("consumerId", "identities", "clientProperties", "entryPoints",
+                  "engagementAttributes"))
+    detail = obj({"campaignId": integer(), "engagementId": integer(),
+                  "engagementRevision": integer(), "contextId": string(),
+                  "windowId": string(), "language": string(), "connectorId": integer(),
+                  "conversationId": string("The chat the consumer is in"),
+                  "status": enum("expose", "conversation")},
+                 optional=("contextId", "windowId", "language", "connectorId", "conversationId"))
+    session = obj({"sessionId": string(), "visitorId": string(), "pageId": string()})
+    answer = obj({"sessionId": string(), "visitorId": string(), "pageId": string(),
+                  "engagementDetails": array(detail, "Absent when nothing is available")},
+                 optional=("engagementDetails",))
+    engagement = op(
+        "A monitor session and the engagements available to it", MONITORING, PUBLIC,
+        operation_id="monitoringEngagement", ok_status=201, params=(*own, version, vid, sid),
+        description="201: a new session (no or unknown vid/sid); 200: the pair was valid. "
+                    "Available = published, and an agent Online on the skill. A consumer whose "
+                    "visitorId has an open chat gets it (`status` `conversation`).",
+        body=engagement_body, body_required=False,
+        examples={"documented": {"clientProperties": {"deviceFamily": "MOBILE", "os": "IOS"},
+                                 "entryPoints": ["sec://Sport"],
+                                 "engagementAttributes": [{"type": "personal", "personal": {
+                                     "firstname": "test"}}]}},
+        response=_json_only(answer, "A new session"))
+    engagement["responses"]["200"] = _json_only(answer, "The same session")
+    report = op(
+        "Report engagement attributes and impression events", MONITORING, PUBLIC,
+        operation_id="monitoringReport", params=(*own, version, vid, sid),
+        description="Also `POST` with `X-HTTP-Method-Override: PUT`. Impression events only for "
+                    "an engagement offered in this session (400, internalCode 5).",
+        body=obj({"consumerId": string(), "identities": identities, "pageId": string(),
+                  "entryPoints": strings, "engagementAttributes": attributes},
+                 optional=("consumerId", "identities", "pageId", "entryPoints")),
+        examples={"lead": {"consumerId": "myConsumerId", "engagementAttributes": [
+            {"type": "lead", "lead": {"topic": "luxury car test drive 2015"}}]}},
+        response=_json_only(session, "Reported"))
+    report["responses"]["201"] = _json_only(session, "Reported, in a new session")
+    return {f"{app}/engagement": {"post": _own_errors(engagement, "Monitoring", (400, 404, 413))},
+            f"{app}/report": {"put": _own_errors(report, "Monitoring", (400, 404, 413))}}
+
+
+def _app_engagement() -> dict:
+    visitors = f"{ACCOUNT}/app/engagement/visitors"
+    version = query("v", enum("1.0", "1"), "API version: 1.0", required=True)
+    sid = query("sid", string(), "The sessionId of an earlier answer")
+    visitor = _path("visitorId", "The visitorId of an earlier answer")
+    create = obj({"appType": enum("MSDK", "EXTERNAL"), "appDetails": obj({
+        "appVersion": string(), "deviceFamily": enum("DESKTOP", "TABLET", "MOBILE"),
+        "ipAddress": string(), "os": enum("WINDOWS", "MAC_OSX", "LINUX", "IOS", "ANDROID"),
+        "osVersion": string()}, optional=("appVersion", "deviceFamily", "ipAddress", "os",
+                                          "osVersion")),
+        "consumerSections": array(string()), "engagementAttributes": array(obj({"type": string()}))},
+        optional=("appDetails", "consumerSections", "engagementAttributes"))
+    answer = obj({"status": enum("Available", "NotAvailable"), "sessionId": string(),
+                  "visitorId": string(), "pageId": string(), "engagementDetails": obj({
+                      "campaignId": string(), "engagementId": string(), "contextId": string(),
+                      "windowId": string(), "language": string(),
+                      "engagementRevision": integer(), "validForSeconds": integer(),
+                      "skillId": integer(), "skillName": string(), "connectorId": string()},
+                      optional=("skillId", "skillName", "connectorId"))},
+                 optional=("engagementDetails",))
+    example = {"msdk": {"appType": "MSDK", "consumerSections": ["Support", "English"]}}
+
+    def create_op(operation_id, params):
+        operation = op("Start (or continue) a session: is an engagement available?",
+                       APP_ENGAGEMENT, PUBLIC, operation_id=operation_id,
+                       params=(param("accountId"), *params, version, sid), body=create,
+                       examples=example, response=_json_only(answer))
+        return _own_errors(operation, "Monitoring", (400, 404, 413))
+
+    update = op("Update a session: impression events and engagement attributes", APP_ENGAGEMENT,
+                PUBLIC, operation_id="appEngagementUpdateSession",
+                params=(param("accountId"), visitor, version,
+                        query("sid", string(), "The session", required=True)),
+                body=obj({"pageId": string(), "impAttributes": array(obj({"type": string()})),
+                          "engagementAttributes": array(obj({"type": string()}))},
+                         optional=("impAttributes", "engagementAttributes")),
+                response=_json_only(None, "Updated (empty body)"))
+    return {visitors: {"post": create_op("appEngagementCreateSession", ())},
+            f"{visitors}/{{visitorId}}": {
+                "post": create_op("appEngagementCreateSessionForVisitor", (visitor,)),
+                "put": _own_errors(update, "Monitoring", (400, 404, 413))}}
+
+
+def _sentinel() -> dict:
+    base = "/sentinel/api/account/{accountId}"
+    no_store = {"Cache-Control": {"description": "`no-store`", "schema": {"type": "string"}},
+                "Pragma": {"description": "`no-cache`", "schema": {"type": "string"}}}
+    version = query("v", string(), "1.0 or 2.0: accepted, ignored")
+    client = {"client_id": string("The installation id"), "client_secret": string()}
+    token = obj({"access_token": string(), "token_type": {"const": "Bearer"},
+                 "expires_in": integer(), "refresh_token": string(),
+                 "id_token": string("A JWT: sub, aud, iss, iat, exp, is_admin, is_lpa"),
+                 "scope": string()}, optional=("refresh_token", "id_token", "scope"))
+
+    def form_op(summary, operation_id, fields, required, response, description, params=(),
+                statuses=(400, 401), body_required=True, ok_status=200, examples=None):
+        operation = op(summary, SENTINEL, PUBLIC, operation_id=operation_id, ok_status=ok_status,
+                       description=description, params=(param("accountId"), version, *params),
+                       body={}, body_required=body_required, response=response)
+        schema = obj(fields, optional=tuple(k for k in fields if k not in required))
+        media = {"schema": schema}
+        if examples:
+            media["examples"] = {name: {"value": value} for name, value in examples.items()}
+        operation["requestBody"]["content"] = {"application/x-www-form-urlencoded": media}
+        return _own_errors(operation, "OAuth", statuses)
+
+    credentials_fields = {"grant_type": enum("client_credentials"), **client, "scope": string()}
+    app_token = dict(
+        summary="client_credentials: an AppJWT for an installed application",
+        fields=credentials_fields, required=(),
+        response=_json_only(token, "The AppJWT (RS256; see /sentinel/well-known/jwks)", no_store),
+        description="Parameters in the form body, in the query string (as LivePerson's examples "
+                    "write them), or the client in HTTP Basic. Errors are RFC 6749's.",
+        params=tuple(query(k, s, "May be sent here instead of the body")
+                     for k, s in credentials_fields.items()), body_required=False,
+        examples={"demo": {"grant_type": "client_credentials",
+                           "client_id": "5c1f0b9e-7a3d-4e62-9b8f-2d4c6a1e3f70",
+                           "client_secret": "k7h2m9q4w8e3r6t1y5u0i2o7"}})
+    return {
+        f"{base}/app/token": {"post": form_op(operation_id="sentinelAppToken", **app_token)},
+        "/sentinel/api/v2/account/{accountId}/app/token": {
+            "post": form_op(operation_id="sentinelAppTokenV2", **app_token)},
+        f"{base}/token": {"post": form_op(
+            "authorization_code or refresh_token: a user's access token", "sentinelToken",
+            {"grant_type": enum("authorization_code", "refresh_token"), "code": string(),
+             "redirect_uri": string(), "refresh_token": string(), "code_verifier": string(),
+             "scope": string(), **client}, ("grant_type",),
+            _json_only(token, "The access token is a Login Service bearer of the user", no_store),
+            "The code comes from `authorize`; a refresh ends the previous access token.")},
+        f"{base}/token/revoke": {"post": form_op(
+            "Revoke a refresh (or access) token: its session ends", "sentinelRevoke",
+            {"token": string(), "token_type_hint": enum("refresh_token", "access_token"),
+             **client}, ("token",), _json_only(None, "Revoked (also for an unknown token)"),
+            "RFC 7009; the client must authenticate (401 otherwise).")},
+        f"{base}/authorize": {"get": op(
+            "The user's authorization: 302 to the redirect_uri with a code", SENTINEL, PUBLIC,
+            operation_id="sentinelAuthorize", ok_status=302,
+            description="The user is the browser's live Login Service session of the account "
+                        "(the `Session_id` cookie) or a bearer; without one, 302 with "
+                        "`error=login_required`. Unknown client: 401, bad redirect_uri: 400 "
+                        "(LivePerson's envelope, never redirected).",
+            params=(param("accountId"), version,
+                    query("response_type", enum("code"), "code", required=True),
+                    query("client_id", string(), "The installation id", required=True),
+                    query("redirect_uri", string(), "One of the application's"),
+                    query("scope", string(), "Space-separated"), query("state", string(), "Echoed"),
+                    query("code_challenge", string(), "PKCE"),
+                    query("code_challenge_method", enum("plain", "S256"), "PKCE")),
+            response={"description": "To the application, with `code` and `state` (or `error`)",
+                      "headers": {"Location": {"description": "The redirect_uri with the answer",
+                                               "schema": {"type": "string"}}}},
+            errors=(400, 401))},
+        "/sentinel/well-known/jwks": {"get": op(
+            "The public key of Sentinel's JWTs (JWKS)", SENTINEL, PUBLIC,
+            operation_id="sentinelJwks",
+            response=_json_only(obj({"keys": array(obj({"kty": string(), "kid": string(),
+                                                         "n": string(), "e": string()}))})))},
+    }
+
+
 def build_paths() -> dict:
     """Every path of the sandbox, grouped by API."""
     paths = {}
     for part in (_domain(), _login(), _agent_session(), _agent_chat(), _server_chat(),
-                 _account_config(), _sandbox(), _socket_io()):
+                 _account_config(), _sandbox(), _socket_io(), _domain_jsonp(), _visitor_extras(),
+                 _monitoring(), _app_engagement(), _sentinel()):
         for path, item in part.items():
             paths.setdefault(path, {}).update(item)
     return paths

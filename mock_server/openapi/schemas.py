@@ -104,8 +104,9 @@ EVENT = {
              "source": enum("system", "agent", "visitor"),
              "systemMessageId": num_str("System lines only: 2, 3, 4, 5, 6, 13, 15, 23"),
              "subType": enum("REGULAR", "ONLY_TO_REP"),
-             "json": {"description": "Rich content (textType rich-content)"}},
-            optional=("systemMessageId", "json")),
+             "json": {"description": "Rich content (textType rich-content): a structured-content template"},
+             "quickReplies": {"description": "An agent line's quick replies (sandbox extension)"}},
+            optional=("systemMessageId", "json", "quickReplies")),
     ],
 }
 EVENTS = obj({"link": LINKS, "event": one_or_many(ref("Event"))}, optional=("event",),
@@ -270,6 +271,9 @@ SNAPSHOT = obj({
         "chatId": string(), "visitorName": string(), "since": integer(),
         "ringing": nullable(string()), "transferred": boolean()})),
         "description": "Waiting chats per skill name, oldest first"},
+    "cannedResponses": array(obj({"title": string(), "text": string(
+        "{visitorName} and {agentName} are filled in by the workspace"), "category": string()}),
+        "The account's canned responses (`cannedResponses` in the config)"),
     "chats": array({"type": "object", "description": "A chat summary with its newest events",
                     "required": ["id", "state", "events"],
                     "properties": {"id": string(), "state": string(),

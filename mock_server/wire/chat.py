@@ -19,6 +19,8 @@ def event_json(event: ChatEvent, tz: str) -> dict:
     out["subType"] = event.sub_type
     if event.json is not None:
         out["json"] = event.json
+    if event.quick_replies is not None:
+        out["quickReplies"] = event.quick_replies
     return out
 
 
@@ -145,4 +147,6 @@ def visit_json(chat: Chat, account, url: str) -> dict:
         out["preChatSurvey"] = {"survey": {"id": account.surveys["preChat"].id,
                                            "question": one_or_many(_answers(account, "preChat", prechat))}}
     out["customVariables"] = {"customVariable": one_or_many(variables)} if variables else None
+    if v.extra.get("authentication"):  # Visitor Authentication: who the brand's token says
+        out["authentication"] = v.extra["authentication"]
     return out
