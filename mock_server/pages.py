@@ -148,6 +148,8 @@ def home():
 <nav class="pages"><a class="page-link" href="/consumer"><strong>Consumer page</strong>
 <span>Chat as a customer: pick an engagement, talk to the bot, end the chat, rate it.</span></a>
 <a class="page-link" href="/workspace"><strong>Agent workspace</strong>
-<span>Watch every conversation live, log in as a human agent, take escalated chats.</span></a></nav>
+<span>Watch every conversation live, log in as a human agent, take escalated chats.</span></a>
+<a class="page-link" href="/docs"><strong>API reference</strong>
+<span>Every endpoint this server answers (OpenAPI 3.1), to read and to try.</span></a></nav>
 {''.join(rows)}</main></body></html>"""
     return Response(page, content_type="text/html; charset=utf-8")

@@ -417,9 +417,9 @@ def test_keyboard_only_and_waiting_in_queue(pages, live):
 
 
 def test_pages_are_linked_and_served_locally(live):
-    """The home page links both pages; the Socket.IO client comes from node_modules."""
+    """The home page links the pages and the API reference; the Socket.IO client comes from node_modules."""
     home = requests.get(live.url + "/")
-    assert 'href="/consumer"' in home.text and 'href="/workspace"' in home.text
+    assert 'href="/consumer"' in home.text and 'href="/workspace"' in home.text and 'href="/docs"' in home.text
     for path in ("/consumer", "/workspace"):
         r = requests.get(live.url + path)
         assert r.status_code == 200 and "text/html" in r.headers["Content-Type"]
