@@ -20,6 +20,9 @@ class LiveView:
         self.account = account
         http = requests.Session()
         http.verify = verify  # the engine.io client sends every long-poll through this session
+        # requests lets REQUESTS_CA_BUNDLE (or CURL_CA_BUNDLE) win over a session's verify; the
+        # CA given here must win (e.g. the sandbox's --tls CA), so the environment is not read.
+        http.trust_env = False
         # Polling only: it needs nothing beyond `requests`, and a check does not need push speed.
         self.client = socketio.Client(http_session=http, reconnection=False)
         self.events: list[dict] = []

@@ -9,6 +9,7 @@ from simulator.live_view import LiveView
 
 from .lp import accept, agent, bearer_headers, consumer_headers, login, request_chat
 from .test_simulator import ACCOUNT
+from .test_cli import start
 from .test_simulator_bot import rules_bot, stop
 
 ENGAGEMENTS = f"/api/account/{ACCOUNT}/configuration/le-campaigns/campaigns/4001001/engagements"
@@ -117,3 +118,20 @@ def test_check_explains_a_full_agent_in_words_to_act_on(live, capsys):
             "in the workspace, or raise maxChats, and run check again") in out
     assert out.count("FAIL 3. skill routing is right: ") == 1
     stop(*bot)
+
+
+def test_the_live_view_trusts_the_ca_it_is_given_over_tls(tmp_path, monkeypatch):
+    # A CA bundle in the environment (as on many machines) must not override --ca.
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/etc/ssl/certs/ca-certificates.crt")
+    proc, url, _ = start(["--tls", "--tls-dir", str(tmp_path)], tmp_path)
+    try:
+        ca = str(tmp_path / "ca.pem")
+        bearer = requests.post(f"{url}/api/account/{ACCOUNT}/login?v=1.3", verify=ca,
+                               json={"username": "demo-agent", "password": "demo-agent-pass"}).json()["bearer"]
+        view = LiveView(url, ACCOUNT, verify=ca)
+        view.connect(bearer, timeout=10)  # ConnectionError (certificate verify failed) before
+        assert view.client.connected
+        view.close()
+    finally:
+        proc.terminate()
+        proc.wait(10)
