@@ -12,8 +12,8 @@ from flask import Blueprint, request
 from ..model import monitoring
 from ..model.errors import BadRequest
 from ..wire.formats import number_if_digits
-from .common import json_body, locked, sandbox
-from .monitoring import account_of, register_errors, render
+from .common import json_body, locked
+from .monitoring import begin, register_errors, render
 
 bp = Blueprint("app_engagement", __name__)
 register_errors(bp)
@@ -39,9 +39,7 @@ def _details(account, offer: monitoring.Offer) -> dict:
 @locked
 def create_session(account_id, visitor_id=None):
     """Start (or continue, with a valid visitorId and sid) a session; is an engagement available?"""
-    monitoring.check_version(request.args.get("v"))
-    sb = sandbox()
-    account = account_of(account_id)
+    sb, account = begin(account_id)
     body = monitoring.app_session_body(json_body())
     session, _ = sb.monitoring.session(account, visitor_id, request.args.get("sid"),
                                        body["appType"])
@@ -59,9 +57,7 @@ def create_session(account_id, visitor_id=None):
 @locked
 def update_session(account_id, visitor_id):
     """Add engagement attributes and impression events to a session: 200, empty body."""
-    monitoring.check_version(request.args.get("v"))
-    sb = sandbox()
-    account = account_of(account_id)
+    sb, account = begin(account_id)
     body = json_body()
     events = monitoring.app_update_body(body)
     if not request.args.get("sid"):

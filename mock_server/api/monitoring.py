@@ -63,6 +63,17 @@ def account_of(account_id: str):
         raise NotFound(f"Account {account_id} was not found", monitoring.NO_ACCOUNT) from None
 
 
+def begin(account_id: str, app_id: str | None = None):
+    """What every Monitoring and App Engagement call checks first: `v`, the account, and the
+    installed application when the path names one; returns (sandbox, account)."""
+    monitoring.check_version(request.args.get("v"))
+    sb = sandbox()
+    account = account_of(account_id)
+    if app_id is not None:
+        sb.monitoring.application(account, app_id)
+    return sb, account
+
+
 def _details(offer: monitoring.Offer) -> dict:
     engagement = offer.engagement
     out = {"campaignId": number_if_digits(engagement.campaign_id),
@@ -83,10 +94,7 @@ def _details(offer: monitoring.Offer) -> dict:
 @locked
 def engagement(account_id, app_id):
     """A session (201 new, 200 for a valid vid/sid pair) and the engagements offered to it."""
-    monitoring.check_version(request.args.get("v"))
-    sb = sandbox()
-    account = account_of(account_id)
-    sb.monitoring.application(account, app_id)
+    sb, account = begin(account_id, app_id)
     body = monitoring.engagement_body(json_body(required=False))
     session, created = sb.monitoring.session(account, request.args.get("vid"),
                                              request.args.get("sid"), app_id)
@@ -103,10 +111,7 @@ def engagement(account_id, app_id):
 @locked
 def report(account_id, app_id):
     """Report engagement attributes and impression events of a session."""
-    monitoring.check_version(request.args.get("v"))
-    sb = sandbox()
-    account = account_of(account_id)
-    sb.monitoring.application(account, app_id)
+    sb, account = begin(account_id, app_id)
     body = json_body()
     vid, sid = request.args.get("vid"), request.args.get("sid")
     impressions = monitoring.report_body(body, vid)
