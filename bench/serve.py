@@ -127,7 +127,7 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench.serve")
     p.add_argument("--stack", choices=STACKS, default="gevent")
     p.add_argument("--app", choices=("sandbox", "bare"), default="bare")
-    p.add_argument("--config", help="sandbox seed config (default config/sandbox.yaml)")
+    p.add_argument("--config", help="sandbox seed config (default mock_server/config/sandbox.yaml)")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=0)
     args = p.parse_args(argv)

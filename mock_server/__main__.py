@@ -29,7 +29,7 @@ def parse_args(argv=None) -> argparse.Namespace:
                    help="serve HTTPS with a self-signed certificate made at start")
     p.add_argument("--tls-dir", default=".sandbox/tls",
                    help="where --tls writes ca.pem, server.pem and server.key")
-    p.add_argument("--config", help="seed config (YAML or JSON); default config/sandbox.yaml")
+    p.add_argument("--config", help="seed config (YAML or JSON); default mock_server/config/sandbox.yaml")
     p.add_argument("--seed", type=int, help="seed the id generator so a run repeats exactly")
     p.add_argument("--movable-clock", action="store_true",
                    help="let POST /_sandbox/clock/advance skip time ahead (for tests)")

@@ -8,9 +8,8 @@ from flask import Blueprint, Response, abort, send_from_directory
 from .api.common import locked, root_url, sandbox
 from .control.live import bp as live_bp
 
-ROOT = Path(__file__).resolve().parent.parent
-STATIC = ROOT / "static"
-NODE_MODULES = ROOT / "node_modules"
+STATIC = Path(__file__).resolve().parent / "static"
+NODE_MODULES = Path(__file__).resolve().parent.parent / "node_modules"
 # /vendor/<name> -> the file of an npm package (package.json pins the versions).
 VENDOR = {
     "socket.io.min.js": "socket.io-client/dist/socket.io.min.js",

@@ -10,7 +10,7 @@ import requests
 from .lp import GLOBAL_KEY, JSON, bearer_headers, login
 
 ACCOUNT = "12345678"
-STATIC = Path(__file__).resolve().parents[1] / "static"
+STATIC = Path(__file__).resolve().parents[1] / "mock_server" / "static"
 # Written out, not imported: loosening the policy must fail this test.
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "

@@ -16,7 +16,7 @@ from simulator.cli import HelpFormatter
 from simulator.scripts import DEMO_ACCOUNT
 
 ROOT = Path(__file__).resolve().parent.parent
-ICON = ROOT / "static" / "img" / "favicon.svg"
+ICON = ROOT / "mock_server" / "static" / "img" / "favicon.svg"
 ICON_HREF = "/static/img/favicon.svg"
 COMMANDS = ("bot", "consumer", "check", "demo")
 

@@ -11,7 +11,7 @@ from .ids import IdGenerator
 from .surveys import default_surveys
 from .visitor_auth import public_key_of
 
-DEFAULT_CONFIG = Path(__file__).resolve().parents[2] / "config" / "sandbox.yaml"
+DEFAULT_CONFIG = Path(__file__).resolve().parents[1] / "config" / "sandbox.yaml"
 
 DEFAULT_SETTINGS = {
     "login_idle_ttl_seconds": 1800,
