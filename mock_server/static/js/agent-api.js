@@ -1,14 +1,8 @@
-// A Chat Agent API client for the workspace: Login Service login, agent session, availability,
-// incoming requests, chats (events, info, lines, typing, transfer, end, agent survey), logout.
+// A Chat Agent API client for the workspace: login, agent session, availability, rings, chats, logout.
+
 // Every URL after the agent session comes from the links the API hands back, as LivePerson's
 // workspace does.
-import { asList, request } from "./common.js";
-
-const Q = "v=1&NC=true";
-
-function withQuery(url, query = Q) {
-  return url + (url.includes("?") ? "&" : "?") + query;
-}
+import { asList, request, withQuery } from "./common.js";
 
 export class AgentApi {
   constructor(account) {

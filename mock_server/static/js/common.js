@@ -1,38 +1,19 @@
-// What both pages share: DOM building without innerHTML, safe rendering of chat text, the
-// LivePerson JSON conventions (one item as an object), HTTP with the error envelope, times.
+// LivePerson's side of both pages: the JSON conventions, HTTP with the error envelope, chat lines made safe.
 import { quickReplies, richCard, richSummary } from "./rich.js";
 
 export const DEFAULT_ACCOUNT = "12345678";
 // LivePerson's documented global Server Chat app key (the sandbox accepts it on every account).
 export const GLOBAL_APP_KEY = "721c180b09eb463d9f3191c41762bb68";
 
-/** An element: attrs.text -> textContent, attrs.class, attrs.dataset, on* -> listeners. */
-export function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs || {})) {
-    if (value === undefined || value === null || value === false) continue;
-    if (key === "text") node.textContent = String(value);
-    else if (key === "class") node.className = value;
-    else if (key === "dataset") Object.assign(node.dataset, value);
-    else if (key.startsWith("on") && typeof value === "function") node.addEventListener(key.slice(2), value);
-    else if (value === true) node.setAttribute(key, "");
-    else node.setAttribute(key, String(value));
-  }
-  for (const child of children.flat()) {
-    if (child === undefined || child === null || child === false) continue;
-    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
-  }
-  return node;
-}
-
-export function clear(node) {
-  while (node.firstChild) node.firstChild.remove();
-}
-
 /** LivePerson sends one item as an object and several as an array: always an array. */
 export function asList(value) {
   if (value === undefined || value === null) return [];
   return Array.isArray(value) ? value : [value];
+}
+
+/** The API version (and no-cache flag) every Chat Agent and Server Chat call carries. */
+export function withQuery(url, query = "v=1&NC=true") {
+  return url + (url.includes("?") ? "&" : "?") + query;
 }
 
 // --- safe text ----------------------------------------------------------------------------
@@ -142,66 +123,4 @@ export async function request(url, { method = "GET", body, headers = {}, timeout
     throw new ApiError(response.status, message, json);
   }
   return { status: response.status, headers: response.headers, json };
-}
-
-// --- times and names ----------------------------------------------------------------------
-
-export function toDate(value) {
-  if (value instanceof Date) return value;
-  if (typeof value === "number") return new Date(value);
-  const parsed = new Date(value);
-  return Number.isNaN(parsed.getTime()) ? new Date() : parsed;
-}
-
-export function clock(value) {
-  return toDate(value).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
-}
-
-export function ago(ms, now = Date.now()) {
-  const seconds = Math.max(0, Math.round((now - ms) / 1000));
-  if (seconds < 60) return `${seconds}s`;
-  const minutes = Math.floor(seconds / 60);
-  if (minutes < 60) return `${minutes}m`;
-  return `${Math.floor(minutes / 60)}h ${minutes % 60}m`;
-}
-
-export function initials(name) {
-  const parts = String(name || "?").trim().split(/\s+/).filter(Boolean);
-  return ((parts[0]?.[0] || "?") + (parts.length > 1 ? parts[parts.length - 1][0] : "")).toUpperCase();
-}
-
-/** A round picture (only same-origin pictures are allowed) or the person's initials. */
-export function avatar(name, pictureUrl, kind = "agent", size = "") {
-  const box = el("span", { class: `avatar avatar-${kind} ${size}`.trim(), "aria-hidden": "true" });
-  if (pictureUrl && /^\/(?!\/)/.test(pictureUrl)) {
-    box.append(el("img", { src: pictureUrl, alt: "" }));
-  } else {
-    box.textContent = initials(name);
-  }
-  return box;
-}
-
-/** Call `flush` once soon (next frame, or 100 ms later if frames are throttled). */
-export function batcher(flush) {
-  let pending = false;
-  const run = () => {
-    if (!pending) return;
-    pending = false;
-    flush();
-  };
-  return () => {
-    if (pending) return;
-    pending = true;
-    requestAnimationFrame(run);
-    setTimeout(run, 100);
-  };
-}
-
-/** Is a scrolled box at (or near) its bottom? */
-export function nearBottom(box, slack = 80) {
-  return box.scrollHeight - box.scrollTop - box.clientHeight < slack;
-}
-
-export function sleep(ms) {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -1,20 +1,19 @@
-// The consumer page: a real Server Chat API client in the browser (same origin, global app key),
-// like LivePerson's JS chat SDK: engagement -> pre-chat survey -> chat request -> poll events by
-// their `next` link -> lines, typing, end -> exit survey.
-import {
-  ApiError, DEFAULT_ACCOUNT, GLOBAL_APP_KEY, asList, avatar, clear, clock, el, lineContent,
-  nearBottom, request, sleep,
-} from "./common.js";
+// The consumer page's UI: engagement -> pre-chat survey -> chat -> exit survey, over consumer-api.js.
+
+// The chat follows LivePerson's JS chat SDK: events are polled by their `next` link, and the
+// page shows the customer's own line at once, before the poll brings its event.
+import { DEFAULT_ACCOUNT, GLOBAL_APP_KEY, asList, lineContent } from "./common.js";
+import { ConsumerApi } from "./consumer-api.js";
 import { dismissQuickReplies, setRichActions } from "./rich.js";
+import {
+  autoGrow, avatar, byId as $, clear, clock, el, fieldValues, followLatest, nearBottom, sendOnEnter,
+  showError, sleep, toaster, TypingSignal, typingIndicator,
+} from "./ui.js";
 
 const params = new URLSearchParams(location.search);
-const ACCOUNT = params.get("account") || DEFAULT_ACCOUNT;
-const KEY = params.get("appKey") || GLOBAL_APP_KEY;
-const API = `/api/account/${encodeURIComponent(ACCOUNT)}`;
-const AUTH = { Authorization: `LivePerson appKey=${KEY}` };
+const api = new ConsumerApi(params.get("account") || DEFAULT_ACCOUNT, params.get("appKey") || GLOBAL_APP_KEY);
 const POLL_MS = 1000;
 
-const $ = (id) => document.getElementById(id);
 const ui = {
   window: $("chat-window"), title: $("chat-title"), subtitle: $("chat-subtitle"), headAvatar: $("head-avatar"),
   pill: $("state-pill"), status: $("status-bar"), end: $("end-chat"), body: $("chat-body"),
@@ -56,8 +55,6 @@ const state = {
   skillName: null,
   transferTarget: null,
   polling: false,
-  typingSent: false,
-  typingTimer: null,
   exitSurvey: null,
   availabilityTimer: null,
   visitorName: null,
@@ -65,18 +62,9 @@ const state = {
 
 // --- small UI helpers -----------------------------------------------------------------------
 
-function toast(text, error = false) {
-  ui.toast.textContent = text;
-  ui.toast.className = error ? "toast error" : "toast";
-  ui.toast.hidden = false;
-  clearTimeout(toast.timer);
-  toast.timer = setTimeout(() => { ui.toast.hidden = true; }, 4000);
-}
-
-function showError(node, text) {
-  node.textContent = text || "";
-  node.hidden = !text;
-}
+const toast = toaster(ui.toast, 4000);
+const scrollToBottom = followLatest(ui.body, ui.jump);
+const typing = new TypingSignal((value) => api.setTyping(state.chatUrl, value).catch(() => {}));
 
 function agentInfo(name) {
   return state.agents.get(name) || { userType: "human", pictureUrl: null };
@@ -133,10 +121,10 @@ const PERSONA_FIELDS = ["name", "email", "phone", "city", "country", "ip", "page
 
 async function loadPersona() {
   try {
-    const { json } = await request("/_sandbox/persona");
+    const drawn = await api.persona();
     for (const name of PERSONA_FIELDS) {
       const field = ui.personaForm.elements.namedItem(name);
-      if (field) field.value = json.persona[name] ?? "";
+      if (field) field.value = drawn[name] ?? "";
     }
   } catch (error) {
     toast(`Could not draw a persona: ${error.message}`, true);
@@ -235,9 +223,9 @@ function choose(item) {
 
 async function loadEngagements() {
   try {
-    const { json } = await request(`/_sandbox/accounts/${encodeURIComponent(ACCOUNT)}/engagements`, { headers: AUTH });
-    state.engagements = json.engagements || [];
-    state.agents = new Map((json.agents || []).map((a) => [a.nickname, a]));
+    const { engagements, agents } = await api.engagements();
+    state.engagements = engagements;
+    state.agents = new Map(agents.map((a) => [a.nickname, a]));
     if (state.chosen) state.chosen = state.engagements.find((e) => e.engagementId === state.chosen.engagementId) || null;
     showError(ui.engagementError, "");
     if (state.phase === "choose") renderEngagements();
@@ -278,10 +266,7 @@ function questionField(question, prefix, prefill = {}) {
 function answers(form, survey) {
   const out = [];
   for (const question of survey.questions) {
-    const name = String(question.id);
-    const nodes = [...form.querySelectorAll(`[name="${CSS.escape(name)}"]`)];
-    let values = nodes.filter((n) => (n.type === "radio" || n.type === "checkbox") ? n.checked : true)
-      .map((n) => n.value.trim()).filter(Boolean);
+    const values = fieldValues(form, String(question.id));
     if (!values.length) continue;
     out.push({ id: question.id, answer: question.type === "Checkbox" ? values : values[0] });
   }
@@ -297,8 +282,7 @@ async function goPrechat() {
   if (!state.chosen) return;
   clearInterval(state.availabilityTimer);
   try {
-    const { json } = await request(`${API}/chat/preSurvey?v=1&NC=true`, { headers: AUTH });
-    const survey = json?.survey;
+    const survey = await api.preSurvey();
     const questions = asList(survey?.questions?.question);
     state.prechat = survey && questions.length ? { id: survey.id, header: survey.header, questions } : null;
   } catch (error) {
@@ -340,14 +324,9 @@ async function startChat() {
   setPhase("connecting");
   ui.start.disabled = true;
   try {
-    const response = await request(`${API}/chat/request?v=1&NC=true`, { method: "POST", body, headers: AUTH });
-    state.chatUrl = response.headers.get("Location");
-    if (!state.chatUrl) throw new ApiError(500, "The chat request returned no chat location");
+    state.chatUrl = await api.requestChat(body.request);
     state.nextUrl = `${state.chatUrl}/events?from=0`;
-    if (state.visitorName) {
-      request(`${state.chatUrl}/info/visitorName?v=1&NC=true`, { method: "PUT", body: { visitorName: state.visitorName.slice(0, 100) }, headers: AUTH })
-        .catch(() => {});
-    }
+    if (state.visitorName) api.setVisitorName(state.chatUrl, state.visitorName).catch(() => {});
     setPhase("waiting", waitingText());
     ui.message.focus();
     loadEngagements(); // the availability now, not as the card last showed it
@@ -365,7 +344,8 @@ function resetChat() {
   clear(ui.transcript);
   clear(ui.typing);
   Object.assign(state, { chatUrl: null, nextUrl: null, rendered: new Set(), sent: new Map(), hadAgent: false, agentName: null,
-    transferTarget: null, exitSurvey: null, typingSent: false });
+    transferTarget: null, exitSurvey: null });
+  typing.sent = false; // a new chat is not told the last one's typing ended
 }
 
 async function pollLoop() {
@@ -375,14 +355,11 @@ async function pollLoop() {
   const url = state.chatUrl;
   while (state.chatUrl === url && state.nextUrl) {
     try {
-      const [events, info] = await Promise.all([
-        request(state.nextUrl, { headers: AUTH }),
-        request(`${url}/info?v=1&NC=true`, { headers: AUTH }),
-      ]);
+      const [events, info] = await Promise.all([api.events(state.nextUrl), api.info(url)]);
       if (state.chatUrl !== url) break;
       failures = 0;
-      applyInfo(info.json?.info);
-      const ended = applyEvents(events.json?.events);
+      applyInfo(info);
+      const ended = applyEvents(events);
       if (ended) break;
     } catch (error) {
       failures += 1;
@@ -408,9 +385,8 @@ function applyInfo(info) {
   }
   clear(ui.typing);
   if (info.agentTyping === "typing" && state.agentName && state.phase === "chatting") {
-    const info_ = agentInfo(state.agentName);
-    ui.typing.append(el("span", { class: "typing-indicator" }, avatar(state.agentName, info_.pictureUrl, info_.userType, "tiny"),
-      `${state.agentName} is typing`, el("span", { class: "typing-dots", "aria-hidden": "true" }, el("i"), el("i"), el("i"))));
+    const agent = agentInfo(state.agentName);
+    ui.typing.append(typingIndicator(`${state.agentName} is typing`, avatar(state.agentName, agent.pictureUrl, agent.userType, "tiny")));
   }
 }
 
@@ -510,19 +486,14 @@ function adoptPending(event, id) {
   return true;
 }
 
-function scrollToBottom() {
-  ui.body.scrollTop = ui.body.scrollHeight;
-  ui.jump.hidden = true;
-}
-
 async function sendLine(preset) {
   const typed = typeof preset !== "string"; // else a card's button or a quick reply said it
   const text = typed ? ui.message.value : preset;
   if (!text.trim() || !state.chatUrl || !["waiting", "chatting", "transferred"].includes(state.phase)) return;
   if (typed) {
     ui.message.value = "";
-    autoGrow();
-    stopTyping(false);
+    autoGrow(ui.message);
+    typing.stop(false);
   }
   dismissQuickReplies(ui.transcript);
   const node = el("li", { class: "msg mine visitor pending", dataset: { text } },
@@ -531,11 +502,9 @@ async function sendLine(preset) {
   ui.transcript.append(node);
   scrollToBottom();
   try {
-    const response = await request(`${state.chatUrl}/events?v=1&NC=true`, {
-      method: "POST", headers: AUTH, body: { event: { "@type": "line", text, textType: "plain" } } });
-    const match = /\/events\/(\d+)/.exec(response.headers.get("Location") || "");
+    const eventId = await api.sendLine(state.chatUrl, text);
     if (node.dataset.id) return; // the poll brought its event first
-    if (match) state.sent.set(Number(match[1]), node); // the next poll gives it its time
+    if (eventId !== null) state.sent.set(eventId, node); // the next poll gives it its time
     node.classList.remove("pending");
     node.querySelector(".meta").lastChild.textContent = " · sent";
   } catch (error) {
@@ -545,40 +514,18 @@ async function sendLine(preset) {
   }
 }
 
-// typing: "typing" on the first key, "not-typing" after 3 s without a key or when the line is sent
+// the agent sees the customer type only while a chat can take a line
 function onTypingInput() {
-  autoGrow();
+  autoGrow(ui.message);
   if (!state.chatUrl || !["waiting", "chatting", "transferred"].includes(state.phase)) return;
-  if (!state.typingSent && ui.message.value.trim()) {
-    state.typingSent = true;
-    putTyping("typing");
-  }
-  clearTimeout(state.typingTimer);
-  state.typingTimer = setTimeout(() => stopTyping(true), 3000);
-}
-
-function stopTyping(send) {
-  clearTimeout(state.typingTimer);
-  if (state.typingSent && send) putTyping("not-typing");
-  state.typingSent = false;
-}
-
-function putTyping(value) {
-  request(`${state.chatUrl}/info/visitorTyping?v=1&NC=true`, { method: "PUT", headers: AUTH, body: { visitorTyping: value } })
-    .catch(() => {});
-}
-
-function autoGrow() {
-  ui.message.style.height = "auto";
-  ui.message.style.height = `${Math.min(ui.message.scrollHeight + 2, 140)}px`;
+  typing.key(ui.message.value);
 }
 
 async function endChat() {
   if (!state.chatUrl) return;
   ui.end.disabled = true;
   try {
-    await request(`${state.chatUrl}/events?v=1&NC=true`, { method: "POST", headers: AUTH,
-      body: { event: { "@type": "state", state: "ended" } } });
+    await api.end(state.chatUrl);
   } catch (error) {
     if (error.status !== 409) toast(`Could not end the chat: ${error.message}`, true);
   } finally {
@@ -590,12 +537,11 @@ async function endChat() {
 // --- after the chat: the exit survey ---------------------------------------------------------------
 
 async function finishChat() {
-  stopTyping(false);
+  typing.stop(false);
   clear(ui.typing);
   setPhase("ended", state.agentName ? `The chat with ${state.agentName} has ended.` : "The chat has ended.");
   try {
-    const { json } = await request(`${state.chatUrl}/exitSurvey?v=1&NC=true`, { headers: AUTH });
-    const survey = json?.survey;
+    const survey = await api.exitSurvey(state.chatUrl);
     const questions = asList(survey?.questions?.question);
     if (!survey || !questions.length) throw new Error("no exit survey");
     state.exitSurvey = { id: survey.id, questions };
@@ -644,8 +590,7 @@ async function submitSurvey() {
   }
   ui.surveySubmit.disabled = true;
   try {
-    await request(`${state.chatUrl}/exitSurvey?v=1&NC=true`, { method: "PUT", headers: AUTH,
-      body: { survey: { id: state.exitSurvey.id, question: given } } });
+    await api.submitExitSurvey(state.chatUrl, state.exitSurvey.id, given);
     showThanks("Your feedback was sent. Thank you for helping us improve.");
   } catch (error) {
     showError(ui.surveyError, `Could not send your feedback: ${error.message}`);
@@ -690,12 +635,7 @@ ui.start.addEventListener("click", startChat);
 ui.prechatForm.addEventListener("submit", (event) => { event.preventDefault(); startChat(); });
 ui.composer.addEventListener("submit", (event) => { event.preventDefault(); sendLine(); });
 setRichActions({ publishText: (text) => sendLine(text) }); // rich content: a button says its text
-ui.message.addEventListener("keydown", (event) => {
-  if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
-    event.preventDefault();
-    sendLine();
-  }
-});
+sendOnEnter(ui.message, () => sendLine());
 ui.message.addEventListener("input", onTypingInput);
 ui.end.addEventListener("click", endChat);
 ui.surveySubmit.addEventListener("click", submitSurvey);
@@ -703,8 +643,6 @@ ui.surveyForm.addEventListener("submit", (event) => { event.preventDefault(); su
 ui.surveySkip.addEventListener("click", () => showThanks("Thanks for chatting with us."));
 ui.newChat.addEventListener("click", newChat);
 ui.shuffle.addEventListener("click", loadPersona);
-ui.jump.addEventListener("click", scrollToBottom);
-ui.body.addEventListener("scroll", () => { if (nearBottom(ui.body)) ui.jump.hidden = true; });
 
 setPhase("choose");
 loadPersona();

@@ -1,7 +1,7 @@
-// Rich content (LivePerson structured content) on both pages, drawn by LivePerson's own renderer
-// json-pollock (npm; served from node_modules under /vendor, see VENDOR in mock_server/pages.py).
-//
-// Under the pages' CSP (script-src 'self'; style-src 'self'):
+// Rich content (LivePerson structured content) on both pages, drawn by json-pollock under the CSP.
+
+// json-pollock is LivePerson's own renderer (npm; served from node_modules under /vendor, see
+// VENDOR in mock_server/pages.py). Under the pages' CSP (script-src 'self'; style-src 'self'):
 // * the build used is json-pollock.global.no_validation.min.js: the other builds validate with
 //   ajv, which compiles the schema with `new Function` (blocked without 'unsafe-eval'). The
 //   server has already validated every line against the same schema (mock_server/model/
@@ -18,19 +18,7 @@
 // new tab, without an opener. Buttons act only where the page says what they do
 // (setRichActions: the consumer page); elsewhere (the agent workspace) they are shown, disabled.
 
-// (no import of common.js, which imports this module: a small element helper of our own)
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (value === undefined || value === null || value === false) continue;
-    if (key === "text") node.textContent = String(value);
-    else if (key === "class") node.className = value;
-    else if (key === "dataset") Object.assign(node.dataset, value);
-    else node.setAttribute(key, String(value));
-  }
-  node.append(...children);
-  return node;
-}
+import { clear, el } from "./ui.js";
 
 const SCRIPT = "/vendor/json-pollock.global.no_validation.min.js";
 const STYLES = ["/vendor/json-pollock.min.css", "/static/css/rich.css"];
@@ -268,10 +256,6 @@ function draw(node, template) {
   }
   if (node.dataset.inert === "true") makeInert(node);
   keepAtBottom(node);
-}
-
-function clear(node) {
-  while (node.firstChild) node.firstChild.remove();
 }
 
 function describe(template) {

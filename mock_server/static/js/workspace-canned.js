@@ -1,8 +1,10 @@
-// Canned responses (LivePerson's "predefined content"): a short list from the account's config,
-// carried by the live-view snapshot. The ⚡ button, or "/" typed into an empty reply, opens the
-// list; the chosen text goes into the reply box with {visitorName} and {agentName} filled in,
-// for the agent to edit and send. Nothing is sent by picking.
-import { clear, el } from "./common.js";
+// Canned responses (LivePerson's "predefined content"): the picker that puts one in the reply box.
+
+// The list comes from the account's config, carried by the live-view snapshot. The ⚡ button, or
+// "/" typed into an empty reply, opens it; the chosen text goes into the reply box with
+// {visitorName} and {agentName} filled in, for the agent to edit and send: nothing is sent by
+// picking, so a canned text never reaches a customer unread.
+import { clear, el } from "./ui.js";
 
 /** The text with {visitorName} and {agentName} filled in ("there" when the name is unknown). */
 export function fillIn(text, context) {

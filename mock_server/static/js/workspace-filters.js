@@ -1,10 +1,14 @@
-// The conversation list's search and filters, and what an empty list says. The search looks at
-// the visitor (name, email) and the text of the lines; the filters at the state (waiting,
-// chatting, ended), the skill, and who handles the chat (a bot or a human). workspace.js hands
-// in one plain record per list item (see `matches`).
+// The conversation list's search and filters, and what an empty list says.
 
-/** Plain text of a line event for searching (markup dropped). */
-export function lineText(event) {
+// The search looks at the visitor (name, email) and the text of the lines; the filters at the
+// state (waiting, chatting, ended), the skill, and who handles the chat (a bot or a human).
+// workspace-state.js hands in one plain record per list item (see `matches`).
+
+/**
+ * Plain text of a line event for searching (markup dropped). Not common.js's lineText, which
+ * parses the markup into DOM: the search runs over every line of every chat on each key.
+ */
+export function searchText(event) {
   if (event["@type"] !== "line") return "";
   const text = String(event.text ?? "");
   return event.textType === "html" ? text.replace(/<[^>]*>/g, " ") : text;
@@ -21,7 +25,7 @@ export function matches(record, filters) {
   if (!filters.query) return true;
   const q = filters.query;
   if (`${record.name || ""}\n${record.email || ""}`.toLowerCase().includes(q)) return true;
-  return (record.events || []).some((e) => lineText(e).toLowerCase().includes(q));
+  return (record.events || []).some((e) => searchText(e).toLowerCase().includes(q));
 }
 
 /** Bot or human: who has (or last had) the chat; else who works its skill (`agents`: the live list). */

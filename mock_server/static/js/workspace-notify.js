@@ -1,6 +1,7 @@
-// How the workspace gets noticed while a chat rings at this agent: the document title and the
-// favicon carry the count, an optional chime plays (made with the Web Audio API: no audio
-// file), and the time the customer has waited is shown and kept current.
+// The ring notice: the title and favicon carry the count of ringing chats, and an optional chime plays.
+
+// The chime is made with the Web Audio API, so there is no audio file to serve; `waited` gives
+// the time the customer has waited, which workspace-render.js shows and keeps current.
 
 const SOUND_KEY = "cc-sandbox-workspace-sound";
 const CHIME_EVERY_MS = 4000; // the chime repeats while the chat rings, as a phone would

@@ -1,10 +1,13 @@
-// The visitor panel: everything the agent may see about the customer of the selected chat (the
-// persona behind the visit: name, contact, location, IP, user agent and device, the page, the
-// pre-chat answers, custom variables), and what happened in the chat (how it ended, the
-// exit-survey CSAT and comment, the agent's wrap-up). Built from the live view's chat summary,
-// or, for a chat of the agent's own before the live view has it, from the Chat Agent API's
-// visit resource. Every value goes in as text.
-import { asList, avatar, clear, clock, el } from "./common.js";
+// The visitor panel and the outcome card: who the customer of the selected chat is, and how it ended.
+
+// The panel shows everything the agent may see about the customer (the persona behind the visit:
+// name, contact, location, IP, user agent and device, the page, the pre-chat answers, custom
+// variables) and what happened in the chat (how it ended, the exit-survey CSAT and comment, the
+// agent's wrap-up). It is built from the live view's chat summary, or, for a chat of the agent's
+// own before the live view has it, from the Chat Agent API's visit resource. Every value goes in
+// as text: the customer (or their browser) supplied all of it.
+import { asList } from "./common.js";
+import { arrowKeyTabs, avatar, clear, clock, el } from "./ui.js";
 
 const DEVICES = { MOBILE: "Mobile", TABLET: "Tablet", DESKTOP: "Desktop" };
 const SYSTEMS = { WINDOWS: "Windows", MAC_OSX: "macOS", IOS: "iOS", ANDROID: "Android", LINUX: "Linux",
@@ -195,15 +198,7 @@ export class DetailsTabs {
     this.ui = ui;
     ui.visitorTab.addEventListener("click", () => this.show("visitor"));
     ui.teamTab.addEventListener("click", () => this.show("team"));
-    for (const tab of [ui.visitorTab, ui.teamTab]) {
-      tab.addEventListener("keydown", (event) => {
-        if (event.key !== "ArrowRight" && event.key !== "ArrowLeft") return;
-        event.preventDefault();
-        const other = tab === ui.visitorTab ? ui.teamTab : ui.visitorTab;
-        other.click();
-        other.focus();
-      });
-    }
+    arrowKeyTabs(ui.visitorTab, ui.teamTab);
   }
 
   show(which) {

@@ -1,8 +1,11 @@
-// Wrap-up: once a chat of the agent's own has ended, the agent survey the Chat Agent API serves
-// (GET .../chat/{id}/survey, the chat's `agent-survey` link) is offered under the transcript and
-// sent back with PUT. The form is drawn from the survey's structure (radio buttons, check boxes,
-// drop-downs, text), and is built once per chat, so what the agent types survives live updates.
-import { asList, clear, el } from "./common.js";
+// Wrap-up: the agent survey of an ended chat of the agent's own, as a form under the transcript.
+
+// The survey is the one the Chat Agent API serves (GET .../chat/{id}/survey, the chat's
+// `agent-survey` link), sent back with PUT. The form is drawn from the survey's structure (radio
+// buttons, check boxes, drop-downs, text), and is built once per chat, so what the agent types
+// survives live updates.
+import { asList } from "./common.js";
+import { clear, el, fieldValues } from "./ui.js";
 
 function questionField(q) {
   const id = `wrapup-q-${q.id}`;
@@ -28,10 +31,7 @@ function questionField(q) {
 function collect(form, questions) {
   const answers = {};
   for (const q of questions) {
-    const name = `wrapup-q-${q.id}`;
-    const fields = [...form.querySelectorAll(`[name="${name}"]`)];
-    const values = fields.filter((f) => (f.type === "radio" || f.type === "checkbox" ? f.checked : true))
-      .map((f) => f.value.trim()).filter(Boolean);
+    const values = fieldValues(form, `wrapup-q-${q.id}`);
     if (values.length) answers[q.id] = q.type === "Checkbox" ? values : values[0];
   }
   return answers;
