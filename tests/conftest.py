@@ -1,58 +1,17 @@
-"""Fixtures: a live sandbox on an ephemeral port (real HTTP) with a clock tests can move."""
-import threading
-
+"""Fixtures every test folder shares: a live sandbox on an ephemeral port (real HTTP) with a
+clock tests can move, a cookie-keeping HTTP session, and for the browser tests Chromium, pages
+and the demo bot. Helpers that are not fixtures are in tests/support/."""
 import pytest
 import requests
-from werkzeug.serving import WSGIRequestHandler, make_server
 
-from mock_server.app import create_app
-from mock_server.model.clock import ManualClock
-
-ACCOUNT = "12345678"
-OTHER_ACCOUNT = "87654321"
-GLOBAL_KEY = "721c180b09eb463d9f3191c41762bb68"
-
-
-class QuietHandler(WSGIRequestHandler):
-    """No access log lines in test output."""
-
-    def log_request(self, *args, **kwargs):
-        pass
-
-
-class LiveSandbox:
-    """A sandbox served over real HTTP from a thread of the test process."""
-
-    def __init__(self, app, clock):
-        self.app = app
-        self.sb = app.extensions["sandbox"]
-        self.clock = clock
-        self._server = make_server("127.0.0.1", 0, app, threaded=True,
-                                   request_handler=QuietHandler)
-        self.port = self._server.server_port
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.host = f"127.0.0.1:{self.port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.01},
-                                        daemon=True)
-        self._thread.start()
-
-    def advance(self, seconds: float) -> None:
-        """Move the sandbox clock and apply the timeouts that fall due."""
-        self.clock.advance(seconds)
-        self.sb.tick()
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+from tests.support.server import serve
 
 
 @pytest.fixture
 def live():
     """A fresh sandbox (demo config, seeded ids, manual clock) on an ephemeral port."""
-    clock = ManualClock(start=1_790_000_000.0)
-    server = LiveSandbox(create_app(seed=1234, clock=clock, async_mode="threading"), clock)
-    yield server
-    server.stop()
+    with serve() as server:
+        yield server
 
 
 @pytest.fixture
@@ -60,3 +19,35 @@ def http():
     """A requests session (its own cookie jar, like a real client)."""
     with requests.Session() as session:
         yield session
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium, headless, one per test module (skipped without Playwright or Chromium)."""
+    from tests.support.browser import launch  # Playwright only where a test asks for a browser
+
+    with launch() as chromium:
+        yield chromium
+
+
+@pytest.fixture
+def pages(browser, live, request):
+    """Pages of one test on `live`; any page error or dialog fails the test."""
+    from tests.support.browser import Pages
+
+    opened = Pages(browser, live, request.node.name.removeprefix("test_").replace("_", "-"))
+    yield opened
+    opened.close()
+    assert not opened.errors, f"errors in the pages: {opened.errors}"
+
+
+@pytest.fixture
+def demo_bot(live):
+    """demo-bot running the rules brain (with its escalation) on its own thread, 50 ms polls."""
+    from tests.support.sim import rules_bot
+    from tests.support.waiting import WAIT
+
+    runner, thread, _ = rules_bot(live)
+    yield runner
+    runner.stop()
+    thread.join(WAIT)

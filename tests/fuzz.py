@@ -1,6 +1,6 @@
 """Contract fuzzing of a sandbox with schemathesis, over its own /openapi.json.
 
-Used by tests/test_fuzz.py (against an in-process sandbox), and alone against any running one:
+Used by tests/wire/test_fuzz.py (against an in-process sandbox), and alone against any running one:
 
     .venv/bin/python -m tests.fuzz --url http://localhost:8080 --examples 200 [--seed 8] [--collect]
 
@@ -30,13 +30,9 @@ from xml.etree.ElementTree import ParseError
 import requests
 from defusedxml.ElementTree import fromstring
 
-ACCOUNT = "12345678"
-GLOBAL_KEY = "721c180b09eb463d9f3191c41762bb68"
-AGENT = ("demo-agent", "demo-agent-pass")
-ADMIN = ("demo-admin", "demo-admin-pass")
-HUMAN_SKILL = "support-human"
-APP_INSTALLATION_ID = "5c1f0b9e-7a3d-4e62-9b8f-2d4c6a1e3f70"  # the demo account's application
-JSON = {"Content-Type": "application/json", "Accept": "application/json"}
+from tests.support.constants import ACCOUNT, APP_ID, DEMO_ADMIN, DEMO_AGENT, GLOBAL_KEY, HUMAN_SKILL, User
+from tests.support.wire import JSON, bearer_headers, consumer_headers
+
 CHECK_NAMES = ("not_a_server_error", "status_code_conformance", "content_type_conformance",
                "response_schema_conformance")
 DEFAULT_EXAMPLES = 15  # per operation; with the coverage cases about 3,500 requests in all
@@ -48,14 +44,6 @@ AGENT_CHAT_WRITES = ("agentAddEvent", "transferChat")
 VISITOR_CHAT_WRITES = ("visitorAddEvent",)
 
 
-def consumer_headers() -> dict:
-    return {**JSON, "Authorization": f"LivePerson appKey={GLOBAL_KEY}"}
-
-
-def bearer_headers(bearer: str) -> dict:
-    return {**JSON, "Authorization": f"Bearer {bearer}"}
-
-
 def _ok(response: requests.Response, *statuses: int) -> requests.Response:
     if response.status_code not in (statuses or (200,)):
         raise RuntimeError(f"{response.request.method} {response.url}: {response.status_code} "
@@ -63,10 +51,9 @@ def _ok(response: requests.Response, *statuses: int) -> requests.Response:
     return response
 
 
-def login(url: str, user: tuple[str, str]) -> dict:
+def login(url: str, user: User) -> dict:
     """A user login; returns the response body (bearer, csrf, ...)."""
-    r = requests.post(f"{url}/api/account/{ACCOUNT}/login?v=1.3", headers=JSON,
-                      json={"username": user[0], "password": user[1]})
+    r = requests.post(f"{url}/api/account/{ACCOUNT}/login?v=1.3", headers=JSON, json=user.credentials)
     return _ok(r).json()
 
 
@@ -123,7 +110,7 @@ class Target:
 
 def prepare(url: str) -> Target:
     """Log in, open an Online agent session with three chats, make throwaway config objects."""
-    agent_login, admin_login = login(url, AGENT), login(url, ADMIN)
+    agent_login, admin_login = login(url, DEMO_AGENT), login(url, DEMO_ADMIN)
     bearer, admin = agent_login["bearer"], admin_login["bearer"]
     session_id = start_agent(url, bearer)
     chats = {}
@@ -175,7 +162,7 @@ def config(target: Target, examples: int = DEFAULT_EXAMPLES, seed: int = DEFAULT
                    "coverage": {"unexpected-methods": []}},
         "parameters": {"accountId": ACCOUNT, "agentSessionId": target.session_id,
                        "chatId": target.chats["read"], "visitId": target.visit_id,
-                       "appInstallationId": APP_INSTALLATION_ID},
+                       "appInstallationId": APP_ID},
         "operations": [
             # Socket.IO speaks its own protocol (plain-text errors): described, not fuzzed.
             {"include-path": "/socket.io/", "enabled": False},
@@ -358,7 +345,7 @@ def xml_well_formed(ctx, response, case):
 
 def end_open_chats(url: str) -> int:
     """End every chat still open (as its visitor): the fuzzer's own chats would queue ahead."""
-    admin = login(url, ADMIN)["bearer"]
+    admin = login(url, DEMO_ADMIN)["bearer"]
     snapshot = _ok(requests.get(f"{url}/_sandbox/accounts/{ACCOUNT}/live",
                                 headers=bearer_headers(admin))).json()
     ended = 0
@@ -380,7 +367,7 @@ def logout(url: str, bearer: str, csrf: str) -> None:
 def check_normal_chat(url: str) -> None:
     """A visitor asks for support-human, demo-agent goes Online and accepts, both add a line,
     both see both lines, the visitor ends the chat. Raises AssertionError on any step."""
-    agent_login = login(url, AGENT)
+    agent_login = login(url, DEMO_AGENT)
     bearer = agent_login["bearer"]
     session_id = start_agent(url, bearer)
     visitor_chat = request_chat(url)

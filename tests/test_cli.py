@@ -1,46 +1,25 @@
 """The real CLI: gevent server, --tls with a generated certificate, --seed, --config errors."""
+import json
 import os
-import re
+import socket
 import subprocess
 import sys
-import time
-from pathlib import Path
 
 import pytest
 import requests
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def start(args, tmp_path):
-    """Run `python -m mock_server` and wait (with a deadline) for its listening line."""
-    proc = subprocess.Popen([sys.executable, "-m", "mock_server", "--port", "0", *args],
-                            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            env={**os.environ, "PYTHONPATH": str(ROOT)})
-    deadline = time.monotonic() + 30
-    lines = []
-    while time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        if not line:
-            break
-        lines.append(line)
-        match = re.search(r"listening on (\S+)", line)
-        if match:
-            return proc, match.group(1), lines
-    proc.kill()
-    raise AssertionError("server did not start:\n" + "".join(lines))
+from tests.support.constants import ACCOUNT, DEMO_BOT
+from tests.support.paths import ROOT
+from tests.support.server import start, stop
 
 
 @pytest.fixture
 def stop_all():
+    """Servers a test started, stopped at its end."""
     procs = []
     yield procs
     for proc in procs:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
 
 
 def test_tls_server_answers_real_clients(tmp_path, stop_all):
@@ -56,13 +35,13 @@ def test_tls_server_answers_real_clients(tmp_path, stop_all):
     assert url.startswith("https://localhost:")
     assert str(ca) in "".join(banner)
     host = url.split("://", 1)[1]
-    r = requests.get(f"{url}/csdr/account/12345678/service/agentVep/baseURI.json?version=1.0", verify=str(ca))
-    assert r.json() == {"service": "agentVep", "account": "12345678", "baseURI": host}
-    r = requests.post(f"https://{host}/api/account/12345678/login?v=1.2", verify=str(ca),
-                      json={"username": "demo-bot", "password": "demo-bot-pass"})
+    r = requests.get(f"{url}/csdr/account/{ACCOUNT}/service/agentVep/baseURI.json?version=1.0", verify=str(ca))
+    assert r.json() == {"service": "agentVep", "account": ACCOUNT, "baseURI": host}
+    r = requests.post(f"https://{host}/api/account/{ACCOUNT}/login?v=1.2", verify=str(ca),
+                      json=DEMO_BOT.credentials)
     assert r.status_code == 200
     bearer = r.json()["bearer"]
-    r = requests.post(f"https://{host}/api/account/12345678/agentSession.json?v=1&NC=true", verify=str(ca),
+    r = requests.post(f"https://{host}/api/account/{ACCOUNT}/agentSession.json?v=1&NC=true", verify=str(ca),
                       json={"loginData": ""}, headers={"Authorization": f"Bearer {bearer}"})
     assert r.json()["agentSessionLocation"]["link"]["@href"].startswith(f"https://{host}/api/account/")
 
@@ -72,8 +51,8 @@ def test_seed_makes_runs_repeat(tmp_path, stop_all):
     for _ in range(2):
         proc, url, _ = start(["--seed", "7"], tmp_path)
         stop_all.append(proc)
-        r = requests.post(f"{url}/api/account/12345678/login?v=1.3",
-                          json={"username": "demo-bot", "password": "demo-bot-pass"})
+        r = requests.post(f"{url}/api/account/{ACCOUNT}/login?v=1.3",
+                          json=DEMO_BOT.credentials)
         bearers.append(r.json()["bearer"])
     assert bearers[0] == bearers[1]
 
@@ -95,13 +74,11 @@ def test_json_config_loads(tmp_path, stop_all):
     stop_all.append(proc)
     r = requests.post(f"{url}/api/account/le42/login?v=1.3", json={"username": "b", "password": "p"})
     assert r.status_code == 200
-    assert requests.get(f"{url}/csdr/account/12345678/service/agentVep/baseURI.json").status_code == 404
+    assert requests.get(f"{url}/csdr/account/{ACCOUNT}/service/agentVep/baseURI.json").status_code == 404
 
 
 def _raw(port: int, data: bytes) -> tuple[int, dict]:
     """Send raw bytes to the server and read its whole answer: (status, parsed JSON body)."""
-    import json
-    import socket
     with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
         sock.sendall(data)
         answer = b""
@@ -125,7 +102,7 @@ def test_malformed_requests_get_the_envelope_on_the_cli_server(tmp_path, stop_al
          "REQUEST_HEADER_FIELDS_TOO_LARGE"),
         (b"GET / HTTP/1.1\r\nHost: x\r\n" + b"".join(b"X-%d: %s\r\n" % (i, b"a" * 4000) for i in range(10))
          + b"\r\n", 431, "REQUEST_HEADER_FIELDS_TOO_LARGE"),
-        (b"POST /api/account/12345678/login HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n", 400,
+        (b"POST /api/account/%s/login HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n" % ACCOUNT.encode(), 400,
          "BAD_REQUEST"),
         (b"GARBAGE\r\n\r\n", 400, "BAD_REQUEST"),
     ]
@@ -134,10 +111,9 @@ def test_malformed_requests_get_the_envelope_on_the_cli_server(tmp_path, stop_al
         assert (got, body["error"]["responseStatus"]) == (status, name), data[:60]
         assert set(body["error"]) == {"time", "message", "internalCode", "responseStatus"}
     # a 2 MB body over the wire: 413 in the envelope, and the server carries on
-    r = requests.post(f"{url}/api/account/12345678/login", data=b"{" + b" " * 2_000_000 + b"}",
+    r = requests.post(f"{url}/api/account/{ACCOUNT}/login", data=b"{" + b" " * 2_000_000 + b"}",
                       headers={"Content-Type": "application/json"})
     assert r.status_code == 413 and r.json()["error"]["responseStatus"] == "REQUEST_ENTITY_TOO_LARGE"
     assert requests.get(f"{url}/_sandbox/health").json() == {"status": "ok"}
-    proc.terminate()
-    output = proc.communicate(timeout=10)[0]
+    output = stop(proc)
     assert "Traceback" not in output

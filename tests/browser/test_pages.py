@@ -7,133 +7,17 @@ Other tests: hostile text, a 10,000-character line and a burst of 200 lines, at 
 keyboard alone. Every page state is saved as a screenshot under test-artifacts/screenshots/.
 No sleeps: Playwright's expectations wait (up to EXPECT_MS) for what they check.
 """
-import os
 import re
-import shutil
-import threading
-from pathlib import Path
 
-import pytest
 import requests
 
-from simulator.bot import BotOptions, BotRunner
-from simulator.brains import make_brain
-from simulator.login import Credentials
+from tests.support.browser import (DESKTOP, PHONE, expect, login_workspace, no_horizontal_scroll, only_chat,
+                                   start_chat)
+from tests.support.constants import (ACCOUNT, AGENT_NAME, BOT_ENGAGEMENT_ID, BOT_NAME, BOT_SKILL, DEMO_ADMIN,
+                                     DEMO_AGENT, DEMO_BOT, HUMAN_ENGAGEMENT_ID, HUMAN_SKILL)
+from tests.support.wire import accept, agent, bearer_headers, consumer_headers, end, say
 
-from .lp import accept, agent, bearer_headers, consumer_headers
-
-playwright_api = pytest.importorskip("playwright.sync_api")
-expect = playwright_api.expect
-
-ACCOUNT = "12345678"
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
-SHOTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screenshots"
-DESKTOP = {"width": 1280, "height": 800}
-PHONE = {"width": 390, "height": 844}
-EXPECT_MS = 15_000
 XSS_LINE = '<img src=x onerror="window.__xss=1">'
-
-expect.set_options(timeout=EXPECT_MS)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """Debian's Chromium, headless (Playwright's own browser download is not used)."""
-    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
-        if os.environ.get("CI"):
-            pytest.fail(f"Chromium is missing at {CHROMIUM}: ./dev test installs it (apt-get install chromium)")
-        pytest.skip(f"Chromium is not installed at {CHROMIUM} (./dev test installs it)")
-    executable = CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
-    with playwright_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-class Pages:
-    """Browser contexts of one test, their page errors, and the screenshots they take."""
-
-    def __init__(self, browser, live, prefix: str):
-        self.browser, self.live, self.prefix = browser, live, prefix
-        self.contexts, self.errors = [], []
-        SHOTS.mkdir(parents=True, exist_ok=True)
-
-    def open(self, path: str, viewport=DESKTOP):
-        context = self.browser.new_context(viewport=viewport, base_url=self.live.url)
-        self.contexts.append(context)
-        page = context.new_page()
-        page.on("pageerror", lambda exc: self.errors.append(f"{path}: {exc}"))
-        page.on("dialog", lambda dialog: (self.errors.append(f"{path}: dialog {dialog.message}"),
-                                          dialog.dismiss()))
-        page.goto(path)
-        return page
-
-    def shot(self, page, name: str) -> Path:
-        path = SHOTS / f"{self.prefix}-{name}.png"
-        page.screenshot(path=str(path))
-        return path
-
-    def close(self):
-        for context in self.contexts:
-            context.close()
-
-
-@pytest.fixture
-def pages(browser, live, request):
-    opened = Pages(browser, live, request.node.name.removeprefix("test_").replace("_", "-"))
-    yield opened
-    opened.close()
-    assert not opened.errors, f"errors in the pages: {opened.errors}"
-
-
-def _brain():
-    """The demo bot's rules brain with its escalation (the word "agent" hands the chat off)."""
-    brain = make_brain("rules")
-    try:
-        from simulator.brains.escalation import escalating
-    except ImportError:  # older simulator: the rules brain escalates by itself
-        return brain
-    return escalating(brain)
-
-
-@pytest.fixture
-def demo_bot(live):
-    """demo-bot running the rules brain on its own thread (polling every 50 ms)."""
-    options = BotOptions(live.url, ACCOUNT, Credentials("demo-bot", password="demo-bot-pass"), poll=0.05)
-    runner = BotRunner(options, _brain())
-    thread = threading.Thread(target=runner.run, daemon=True)
-    thread.start()
-    assert runner.online.wait(15), "the demo bot did not come online"
-    yield runner
-    runner.stop()
-    thread.join(15)
-
-
-def _no_horizontal_scroll(page) -> bool:
-    """Nothing is wider than the screen: the page does not scroll sideways and no element of it
-    sticks out past the right edge (even where a box would clip it)."""
-    return page.evaluate("""() => document.documentElement.scrollWidth <= window.innerWidth + 1 &&
-        [...document.querySelectorAll('body *')].every((node) => {
-          const box = node.getBoundingClientRect();
-          return (box.width === 0 && box.height === 0) || (box.left >= -1 && box.right <= window.innerWidth + 1);
-        })""")
-
-
-def _login_workspace(page, username="demo-agent", password="demo-agent-pass"):
-    expect(page.get_by_label("Username")).to_have_value("demo-agent")  # prefilled
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
-    expect(page.locator("#live-pill")).to_have_text("Live")
-
-
-def _only_chat(live):
-    chats = list(live.sb.chats.values())
-    assert len(chats) == 1, chats
-    return chats[0]
 
 
 def test_customer_bot_escalation_to_human(pages, live, demo_bot):
@@ -141,27 +25,27 @@ def test_customer_bot_escalation_to_human(pages, live, demo_bot):
     # The human agent logs in (Login Service, agent session, Online) and watches the account live.
     ws = pages.open("/workspace")
     pages.shot(ws, "01-workspace-login")
-    _login_workspace(ws)
+    login_workspace(ws)
     agents = ws.locator("#agent-list")
-    expect(agents.locator('[data-login="demo-bot"]')).to_contain_text("Bot")
-    expect(agents.locator('[data-login="demo-bot"]')).to_contain_text("Online")
-    expect(agents.locator('[data-login="demo-agent"]')).to_contain_text("Human")
-    expect(agents.locator('[data-login="demo-agent"]')).to_contain_text("Online")
-    expect(ws.locator("#queue-list")).to_contain_text("support-bot")
+    expect(agents.locator(f'[data-login="{DEMO_BOT.login}"]')).to_contain_text("Bot")
+    expect(agents.locator(f'[data-login="{DEMO_BOT.login}"]')).to_contain_text("Online")
+    expect(agents.locator(f'[data-login="{DEMO_AGENT.login}"]')).to_contain_text("Human")
+    expect(agents.locator(f'[data-login="{DEMO_AGENT.login}"]')).to_contain_text("Online")
+    expect(ws.locator("#queue-list")).to_contain_text(BOT_SKILL)
     pages.shot(ws, "02-workspace-online")
 
     # The customer chooses the bot engagement, edits the persona, answers the pre-chat survey.
     customer = pages.open("/consumer")
-    bot_engagement = customer.locator('[data-engagement="5001001"]')
+    bot_engagement = customer.locator(f'[data-engagement="{BOT_ENGAGEMENT_ID}"]')
     expect(bot_engagement).to_contain_text("Chat with the bot")
-    expect(bot_engagement).to_contain_text("skill support-bot")
+    expect(bot_engagement).to_contain_text(f"skill {BOT_SKILL}")
     expect(bot_engagement).to_contain_text("Live chat support")  # the campaign
     expect(bot_engagement).to_contain_text("Agent available now")
-    expect(customer.locator('[data-engagement="5001002"]')).to_contain_text("skill support-human")
+    expect(customer.locator(f'[data-engagement="{HUMAN_ENGAGEMENT_ID}"]')).to_contain_text(f"skill {HUMAN_SKILL}")
     expect(customer.get_by_label("Name", exact=True)).not_to_have_value("")
     customer.get_by_label("Name", exact=True).fill("Dana Tester")
     customer.get_by_label("City").fill("Lisbon")
-    assert _no_horizontal_scroll(customer)
+    assert no_horizontal_scroll(customer)
     pages.shot(customer, "03-consumer-engagements")
     bot_engagement.click()
     customer.get_by_role("button", name="Continue").click()
@@ -173,7 +57,7 @@ def test_customer_bot_escalation_to_human(pages, live, demo_bot):
     # The bot takes the chat and greets; the customer talks with it (Enter sends).
     transcript = customer.locator("#transcript")
     expect(customer.locator("#state-pill")).to_have_text("Chatting")
-    expect(customer.locator("#status-bar")).to_contain_text("Demo Bot")
+    expect(customer.locator("#status-bar")).to_contain_text(BOT_NAME)
     bot_lines = transcript.locator(".msg.bot")
     expect(bot_lines.first).to_be_visible()  # the bot's welcome
     welcome = bot_lines.count()
@@ -185,14 +69,14 @@ def test_customer_bot_escalation_to_human(pages, live, demo_bot):
     expect(bot_lines).to_have_count(welcome + 1)  # the bot answered
     expect(transcript.locator(".msg.bot img").first).to_have_attribute("src", "/static/img/bot.svg")
     pages.shot(customer, "05-consumer-chatting-with-bot")
-    chat = _only_chat(live)
+    chat = only_chat(live)
     assert chat.visitor.persona.city == "Lisbon" and chat.surveys["preChat"]
 
     # The workspace shows that conversation live, without a reload, with the customer's typing.
     ws.get_by_role("tab", name=re.compile("All conversations")).click()
     item = ws.locator(f'.conv[data-chat="{chat.id}"]')
     expect(item).to_contain_text("Dana Tester")
-    expect(item).to_contain_text("support-bot")
+    expect(item).to_contain_text(BOT_SKILL)
     expect(item).to_contain_text("Chatting")
     item.click()
     pane = ws.locator("#pane-transcript")
@@ -213,7 +97,7 @@ def test_customer_bot_escalation_to_human(pages, live, demo_bot):
     message.fill("I want to talk to an agent")
     message.press("Enter")
     expect(customer.locator("#state-pill")).to_have_text("Transferring…")
-    expect(customer.locator("#status-bar")).to_contain_text("support-human")
+    expect(customer.locator("#status-bar")).to_contain_text(HUMAN_SKILL)
     pages.shot(customer, "07-consumer-transferring")
     ring = ws.locator("#ring")
     expect(ring).to_be_visible()
@@ -230,14 +114,14 @@ def test_customer_bot_escalation_to_human(pages, live, demo_bot):
     expect(pane.locator(".msg.bot").first).to_be_visible()
     expect(pane).to_contain_text("Where is my order?")
     reason = chat.transfers[-1].text
-    assert reason and chat.transfers[-1].from_agent_name == "Demo Bot"
+    assert reason and chat.transfers[-1].from_agent_name == BOT_NAME
     note = pane.locator(".msg.note")
     expect(note).to_contain_text(reason)
     expect(note).to_contain_text("note for agents")
     expect(pane).to_contain_text("transferred to support-human")
     expect(ws.locator("#pane-info")).to_contain_text(f"reason: {reason}")
     expect(ws.get_by_role("tab", name=re.compile("My chats"))).to_have_attribute("aria-selected", "true")
-    expect(ws.locator('#agent-list [data-login="demo-agent"]')).to_contain_text("1/3 chats")
+    expect(ws.locator(f'#agent-list [data-login="{DEMO_AGENT.login}"]')).to_contain_text("1/3 chats")
     ws.get_by_label("Message").fill("Hi Dana, Alex here. Let me check your order.")
     ws.get_by_label("Message").press("Enter")
     expect(pane).to_contain_text("Alex here")
@@ -246,10 +130,10 @@ def test_customer_bot_escalation_to_human(pages, live, demo_bot):
     # The customer sees the human's reply, with name and picture.
     expect(transcript).to_contain_text("Alex here")
     alex_line = transcript.locator(".msg.theirs").filter(has_text="Alex here")
-    expect(alex_line.locator(".who")).to_have_text("Alex")
+    expect(alex_line.locator(".who")).to_have_text(AGENT_NAME)
     expect(alex_line.locator("img")).to_have_attribute("src", "/static/img/agent.svg")
     expect(customer.locator("#state-pill")).to_have_text("Chatting")
-    expect(customer.locator("#chat-title")).to_have_text("Alex")
+    expect(customer.locator("#chat-title")).to_have_text(AGENT_NAME)
 
     # Hostile text is shown as text on both pages and runs nothing.
     message.fill(XSS_LINE)
@@ -281,31 +165,23 @@ def test_customer_bot_escalation_to_human(pages, live, demo_bot):
     expect(ws.locator("#pane-badges")).to_contain_text("Ended")
     expect(ws.locator("#pane-foot")).to_contain_text("This chat has ended.")
     expect(ws.get_by_label("Message")).to_be_hidden()
-    expect(ws.locator('#agent-list [data-login="demo-agent"]')).to_contain_text("0/3 chats")
+    expect(ws.locator(f'#agent-list [data-login="{DEMO_AGENT.login}"]')).to_contain_text("0/3 chats")
     pages.shot(ws, "13-workspace-ended")
     assert chat.state == "ended" and chat.end_reason == "visitor"
 
 
 def _chat_with_agent(pages, live, viewport):
     """A customer on the human engagement at `viewport`, answered by demo-agent over the API."""
-    bearer, session_url = agent(live.url, ACCOUNT, "demo-agent", "demo-agent-pass")
+    bearer, session_url = agent(live.url, ACCOUNT, *DEMO_AGENT)
     customer = pages.open("/consumer", viewport)
-    expect(customer.locator('[data-engagement="5001002"]')).to_contain_text("Agent available now")
-    assert _no_horizontal_scroll(customer)
+    expect(customer.locator(f'[data-engagement="{HUMAN_ENGAGEMENT_ID}"]')).to_contain_text("Agent available now")
+    assert no_horizontal_scroll(customer)
     pages.shot(customer, "00-consumer-engagements")
-    customer.locator('[data-engagement="5001002"]').click()
-    customer.get_by_role("button", name="Continue").click()
-    customer.get_by_role("button", name="Start chat").click()
+    start_chat(customer, HUMAN_ENGAGEMENT_ID)
     expect(customer.locator("#state-pill")).to_have_text("Waiting in queue")
     chat_url = accept(session_url, bearer)
     expect(customer.locator("#state-pill")).to_have_text("Chatting")
     return customer, bearer, chat_url
-
-
-def _agent_says(chat_url: str, bearer: str, text: str, text_type: str = "plain", http=requests):
-    r = http.post(f"{chat_url}/events", json={"event": {"@type": "line", "text": text, "textType": text_type}},
-                  headers=bearer_headers(bearer))
-    assert r.status_code == 201, r.text
 
 
 def test_long_line_burst_and_html_at_phone_width(pages, live):
@@ -313,9 +189,9 @@ def test_long_line_burst_and_html_at_phone_width(pages, live):
     both pages (one at phone width, one at 1280x800) stay whole and show the newest line."""
     watcher = pages.open("/workspace", PHONE)
     pages.shot(watcher, "00-workspace-login")
-    _login_workspace(watcher, "demo-admin", "demo-admin-pass")
+    login_workspace(watcher, *DEMO_ADMIN)
     customer, bearer, chat_url = _chat_with_agent(pages, live, PHONE)
-    chat = _only_chat(live)
+    chat = only_chat(live)
     watcher.get_by_role("tab", name=re.compile("All conversations")).click()
     watcher.locator(f'.conv[data-chat="{chat.id}"]').click()
     pane = watcher.locator("#pane-transcript")
@@ -323,31 +199,31 @@ def test_long_line_burst_and_html_at_phone_width(pages, live):
     pages.shot(customer, "01-consumer-phone-chatting")
 
     long_word = "x" * 10_000
-    _agent_says(chat_url, bearer, long_word)
+    say(chat_url, bearer_headers(bearer), long_word, textType="plain")
     html = ("<p dir='ltr' style='direction: ltr; text-align: left;'>Your order <b>shipped</b>"
             "<img src=x onerror=\"window.__xss=2\"><script>window.__xss=3</script></p>")
-    _agent_says(chat_url, bearer, html, "html")
+    say(chat_url, bearer_headers(bearer), html, textType="html")
     transcript = customer.locator("#transcript")
     expect(transcript.locator("b", has_text="shipped")).to_be_visible()
     expect(pane.locator("b", has_text="shipped")).to_be_visible()
     for page in (customer, watcher):
         assert page.evaluate("window.__xss") is None
         assert page.locator("#transcript img[src='x'], #pane-transcript img[src='x'], script:not([src])").count() == 0
-        assert _no_horizontal_scroll(page)
+        assert no_horizontal_scroll(page)
     box = transcript.locator(".msg").filter(has_text="xxxxxxxx").locator(".bubble").bounding_box()
     assert box["width"] <= PHONE["width"], box
     pages.shot(customer, "02-consumer-phone-long-line")
 
     with requests.Session() as http:
         for n in range(1, 201):
-            _agent_says(chat_url, bearer, f"burst line {n}", http=http)
+            say(chat_url, bearer_headers(bearer), f"burst line {n}", http, textType="plain")
     expect(transcript.locator(".msg").filter(has_text="burst line 200")).to_be_in_viewport()
     assert transcript.locator(".msg", has_text="burst line").count() == 200  # the chat window is complete
     expect(pane.locator("li").filter(has_text="burst line 200")).to_be_visible()
     assert pane.locator("li").count() <= 201  # the live view caps what it draws per chat
     expect(pane.locator(".omitted")).to_contain_text("earlier events not shown")
     for page in (customer, watcher):
-        assert _no_horizontal_scroll(page)
+        assert no_horizontal_scroll(page)
     pages.shot(customer, "03-consumer-phone-burst")
     pages.shot(watcher, "04-workspace-phone-burst")
 
@@ -356,12 +232,10 @@ def test_long_line_burst_and_html_at_phone_width(pages, live):
     message.fill("Thanks, that was a lot")
     message.press("Enter")
     expect(pane).to_contain_text("Thanks, that was a lot")
-    r = requests.post(f"{chat_url}/events", json={"event": {"@type": "state", "state": "ended"}},
-                      headers=bearer_headers(bearer))
-    assert r.status_code == 201, r.text
+    end(chat_url, bearer_headers(bearer))
     expect(customer.locator("#state-pill")).to_have_text("Chat ended")
     expect(customer.get_by_role("radio", name="1 - Very dissatisfied")).to_be_visible()
-    assert _no_horizontal_scroll(customer)
+    assert no_horizontal_scroll(customer)
     pages.shot(customer, "05-consumer-phone-survey")
     desktop = pages.open("/workspace", DESKTOP)
     pages.shot(desktop, "06-workspace-login-desktop")
@@ -372,7 +246,7 @@ def test_keyboard_only_and_waiting_in_queue(pages, live):
     the customer waits in the queue, which the workspace shows per skill."""
     customer = pages.open("/consumer")
     expect(customer.locator(".engagement").first).to_be_visible()
-    human = customer.locator('[data-engagement="5001002"]')
+    human = customer.locator(f'[data-engagement="{HUMAN_ENGAGEMENT_ID}"]')
     expect(human).to_contain_text("Nobody online")
     customer.locator(".engagement").first.focus()
     customer.keyboard.press("ArrowDown")
@@ -394,12 +268,12 @@ def test_keyboard_only_and_waiting_in_queue(pages, live):
     expect(customer.locator("#transcript .msg.mine .meta")).not_to_contain_text("sending")
     expect(message).to_have_value("")
     pages.shot(customer, "01-consumer-waiting-in-queue")
-    chat = _only_chat(live)
+    chat = only_chat(live)
     assert chat.state == "waiting" and chat.events[-1].text == "Is anyone there?"
 
     watcher = pages.open("/workspace")
-    _login_workspace(watcher, "demo-admin", "demo-admin-pass")
-    queue = watcher.locator('#queue-list [data-skill="support-human"]')
+    login_workspace(watcher, *DEMO_ADMIN)
+    queue = watcher.locator(f'#queue-list [data-skill="{HUMAN_SKILL}"]')
     expect(queue).to_contain_text("1 waiting")
     expect(queue).to_contain_text(chat.visitor.persona.name)
     watcher.get_by_role("tab", name=re.compile("All conversations")).click()
@@ -413,7 +287,7 @@ def test_keyboard_only_and_waiting_in_queue(pages, live):
     customer.get_by_role("button", name="Skip").click()
     expect(customer.get_by_role("button", name="Start a new chat")).to_be_focused()
     customer.keyboard.press("Enter")
-    expect(customer.locator('[data-engagement="5001001"]')).to_be_visible()
+    expect(customer.locator(f'[data-engagement="{BOT_ENGAGEMENT_ID}"]')).to_be_visible()
 
 
 def test_pages_are_linked_and_served_locally(live):
@@ -430,4 +304,4 @@ def test_pages_are_linked_and_served_locally(live):
     assert "socket.io" in js.text[:300].lower() or "engine.io" in js.text.lower()
     assert requests.get(live.url + "/vendor/../package.json").status_code == 404
     r = requests.get(f"{live.url}/_sandbox/accounts/{ACCOUNT}/engagements", headers=consumer_headers())
-    assert [e["engagementId"] for e in r.json()["engagements"]] == ["5001001", "5001002"]
+    assert [e["engagementId"] for e in r.json()["engagements"]] == [BOT_ENGAGEMENT_ID, HUMAN_ENGAGEMENT_ID]

@@ -1,4 +1,4 @@
-"""Rich content in the browser (Playwright, Debian's Chromium, the set-up of tests/test_browser.py):
+"""Rich content in the browser (Playwright, Debian's Chromium, the set-up of tests/support/browser.py):
 structured content drawn by json-pollock on the consumer page and in the agent workspace, under
 the pages' CSP with no violation; buttons that send their text (the bot answers) and open http(s)
 links in a new tab without an opener; quick replies; a hostile card that renders harmlessly.
@@ -6,11 +6,11 @@ Screenshots at 1280x800 and 390x844 in test-artifacts/screenshots/."""
 import re
 
 import pytest
-import requests
 
-from .lp import accept, agent, bearer_headers
-from .test_browser import (ACCOUNT, DESKTOP, PHONE, _login_workspace, _no_horizontal_scroll,
-                           _only_chat, browser, demo_bot, expect, pages)  # noqa: F401 (fixtures)
+from tests.support.browser import (DESKTOP, PHONE, expect, login_workspace, no_horizontal_scroll, only_chat,
+                                   start_chat)
+from tests.support.constants import ACCOUNT, BOT_ENGAGEMENT_ID, DEMO_ADMIN, DEMO_BOT
+from tests.support.wire import accept, agent, bearer_headers, post_event
 
 VIEWPORTS = {"desktop": DESKTOP, "phone": PHONE}
 # Every CSP violation of a page (and of pages it opens) is kept in window.__csp.
@@ -21,18 +21,9 @@ MARKUP = '<img src=x onerror="window.__xss=1"><b>bold?</b><script>window.__xss=2
 
 
 def open_page(pages, path, viewport=DESKTOP):
-    """Like Pages.open, with the CSP watch installed before the page's first script, and the
+    """Pages.open with the CSP watch installed before the page's first script, and the
     console's CSP complaints collected as errors too."""
-    context = pages.browser.new_context(viewport=viewport, base_url=pages.live.url)
-    pages.contexts.append(context)
-    context.add_init_script(CSP_WATCH)
-    page = context.new_page()
-    page.on("pageerror", lambda exc: pages.errors.append(f"{path}: {exc}"))
-    page.on("dialog", lambda dialog: (pages.errors.append(f"{path}: dialog {dialog.message}"), dialog.dismiss()))
-    page.on("console", lambda msg: "Content Security Policy" in msg.text
-            and pages.errors.append(f"{path}: console {msg.text}"))
-    page.goto(path)
-    return page
+    return pages.open(path, viewport, init_script=CSP_WATCH, console_errors="Content Security Policy")
 
 
 def assert_clean(*opened):
@@ -45,17 +36,15 @@ def assert_clean(*opened):
 
 def start_bot_chat(pages, viewport):
     customer = open_page(pages, "/consumer", viewport)
-    customer.locator('[data-engagement="5001001"]').click()
-    customer.get_by_role("button", name="Continue").click()
-    customer.get_by_role("button", name="Start chat").click()
+    start_chat(customer, BOT_ENGAGEMENT_ID)
     return customer
 
 
 def watch(pages, live, viewport):
     """demo-admin's workspace, looking at the only chat."""
     ws = open_page(pages, "/workspace", viewport)
-    _login_workspace(ws, "demo-admin", "demo-admin-pass")
-    chat = _only_chat(live)
+    login_workspace(ws, *DEMO_ADMIN)
+    chat = only_chat(live)
     ws.get_by_role("tab", name=re.compile("All conversations")).click()
     ws.locator(f'.conv[data-chat="{chat.id}"]').click()
     return ws, ws.locator("#pane-transcript")
@@ -68,7 +57,7 @@ def test_the_demo_bots_card_and_quick_replies_talk_to_the_bot(pages, live, demo_
     transcript = customer.locator("#transcript")
     card = transcript.locator(".msg.bot .rich-card").first
     expect(card.locator(".lp-json-pollock")).to_be_visible()  # drawn by json-pollock
-    first = _only_chat(live).visitor.persona.name.split()[0]
+    first = only_chat(live).visitor.persona.name.split()[0]
     expect(card).to_contain_text(f"Hi {first}! I'm Demo Bot, the demo bot.")
     buttons = card.get_by_role("button")
     expect(buttons).to_have_text(["Order status", "Returns", "Opening hours"])
@@ -76,14 +65,14 @@ def test_the_demo_bots_card_and_quick_replies_talk_to_the_bot(pages, live, demo_
     title = card.locator(".lp-json-pollock-element-text span").first
     assert title.evaluate("(n) => getComputedStyle(n).fontWeight") == "700"
     assert title.evaluate("(n) => getComputedStyle(n).fontSize") == "17px"
-    assert _no_horizontal_scroll(customer)
+    assert no_horizontal_scroll(customer)
     pages.shot(customer, f"01-consumer-{size}-welcome-card")
 
     # A button says its text as the customer's line, and the bot answers it.
     card.get_by_role("button", name="Returns").click()
     expect(transcript.locator(".msg.mine").last).to_contain_text("How do returns work?")
     expect(transcript.locator(".msg.bot").last).to_contain_text("within 30 days")
-    assert [e.text for e in _only_chat(live).events if e.source == "visitor"] == ["How do returns work?"]
+    assert [e.text for e in only_chat(live).events if e.source == "visitor"] == ["How do returns work?"]
 
     # Quick replies under the bot's fallback: one tap says it, and the chips go.
     message = customer.get_by_label("Message")
@@ -91,7 +80,7 @@ def test_the_demo_bots_card_and_quick_replies_talk_to_the_bot(pages, live, demo_
     message.press("Enter")
     chips = transcript.locator(".msg.bot").last.locator(".rich-quick-replies")
     expect(chips.get_by_role("button")).to_have_text(["Order status", "Returns", "Opening hours"])
-    assert _no_horizontal_scroll(customer)
+    assert no_horizontal_scroll(customer)
     pages.shot(customer, f"02-consumer-{size}-quick-replies")
     chips.get_by_role("button", name="Opening hours").click()
     expect(chips).to_be_hidden()
@@ -111,7 +100,7 @@ def test_the_demo_bots_card_and_quick_replies_talk_to_the_bot(pages, live, demo_
     expect(pane_chips).to_be_visible()  # the agent sees them even once the customer has answered
     expect(pane_chips).to_contain_text("Quick replies:")
     expect(pane_chips.get_by_role("button", name="Opening hours")).to_be_disabled()
-    assert _no_horizontal_scroll(ws)
+    assert no_horizontal_scroll(ws)
     pane_card.evaluate("(n) => n.scrollIntoView({block: 'start'})")
     pages.shot(ws, f"04-workspace-{size}-card")
     pane_chips.evaluate("(n) => n.scrollIntoView({block: 'end'})")
@@ -121,7 +110,7 @@ def test_the_demo_bots_card_and_quick_replies_talk_to_the_bot(pages, live, demo_
 
 def _agent_chat(pages, live, viewport):
     """A customer on the bot engagement answered over the API as demo-bot (no bot running)."""
-    bearer, session_url = agent(live.url, ACCOUNT, "demo-bot", "demo-bot-pass")
+    bearer, session_url = agent(live.url, ACCOUNT, *DEMO_BOT)
     customer = start_bot_chat(pages, viewport)
     chat_url = accept(session_url, bearer)
     expect(customer.locator("#state-pill")).to_have_text("Chatting")
@@ -129,7 +118,8 @@ def _agent_chat(pages, live, viewport):
 
 
 def _send(chat_url, bearer, **event):
-    r = requests.post(f"{chat_url}/events", json={"event": {"@type": "line", **event}}, headers=bearer_headers(bearer))
+    """demo-bot sends a line (rich content, mostly) over the Chat Agent API."""
+    r = post_event(chat_url, bearer_headers(bearer), {"@type": "line", **event})
     assert r.status_code == 201, r.text
 
 
@@ -163,7 +153,7 @@ def test_link_buttons_open_http_links_in_a_new_tab_and_nothing_else(pages, live)
     card.get_by_role("button", name="Not a web link").click()
     expect(card).to_contain_text("not an http(s) address")
     assert len(context.pages) == pages_before and customer.url.endswith("/consumer")
-    assert live.sb.chats[_only_chat(live).id].events[-1].source == "agent"  # nothing was said
+    assert live.sb.chats[only_chat(live).id].events[-1].source == "agent"  # nothing was said
     pages.shot(customer, "01-consumer-link-card")
     assert_clean(customer, *context.pages)
 
@@ -198,7 +188,7 @@ def test_a_hostile_card_renders_harmlessly(pages, live, size):
             for n in range(1, 25)]})
     ws, pane = watch(pages, live, viewport)
     # the conversation list previews the card by what it says (json-pollock's text, as text)
-    expect(ws.locator(f'.conv[data-chat="{_only_chat(live).id}"]')).to_contain_text('Demo Bot: <img src=x onerror=')
+    expect(ws.locator(f'.conv[data-chat="{only_chat(live).id}"]')).to_contain_text('Demo Bot: <img src=x onerror=')
     for page, where in ((customer, customer.locator("#transcript")), (ws, pane)):
         card = where.locator(".rich-card").last
         expect(card).to_contain_text(MARKUP)  # text is text
@@ -217,7 +207,7 @@ def test_a_hostile_card_renders_harmlessly(pages, live, size):
         chips = where.locator(".rich-quick-replies").last
         expect(chips.get_by_role("button")).to_have_count(24)
         expect(chips.get_by_role("button").first).to_have_text("<i>chip 1</i>")
-        assert _no_horizontal_scroll(page)
+        assert no_horizontal_scroll(page)
         box, bubble = card.bounding_box(), card.locator("xpath=ancestor::*[contains(@class,'bubble')]").bounding_box()
         assert box["x"] >= bubble["x"] and box["x"] + box["width"] <= bubble["x"] + bubble["width"] + 1
     for page, card, name in ((customer, customer.locator("#transcript .rich-card").last, "consumer"),

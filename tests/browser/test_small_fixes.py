@@ -1,4 +1,4 @@
-"""Small things of the first hour, in headless Chromium (the fixtures of tests/test_browser.py):
+"""Small things of the first hour, in headless Chromium (the fixtures of tests/conftest.py):
 the home page and the consumer page's header fit a 390 px phone; the queue message agrees with
 the engagement card when nobody is online; the exit survey after the agent ends a chat does not
 look answered (the focus is on its heading; Tab reaches the choices); every page links an icon
@@ -7,9 +7,11 @@ that is served. Screenshots at 1280x800 and 390x844 under test-artifacts/screens
 import pytest
 import requests
 
-from .lp import accept, agent, bearer_headers
-from .test_browser import (  # noqa: F401 (browser and pages are fixtures)
-    ACCOUNT, DESKTOP, PHONE, SHOTS, _no_horizontal_scroll, browser, expect, pages)
+from tests.support.browser import DESKTOP, PHONE, expect, no_horizontal_scroll, start_chat
+from tests.support.constants import (ACCOUNT, AGENT_NAME, BOT_NAME, DEMO_ADMIN, DEMO_AGENT, DEMO_BOT,
+                                     HUMAN_ENGAGEMENT_ID)
+from tests.support.paths import SHOTS
+from tests.support.wire import accept, agent, bearer_headers, end, say
 
 VIEWPORTS = [pytest.param(PHONE, id="phone"), pytest.param(DESKTOP, id="desktop")]
 ICON_HREF = "/static/img/favicon.svg"
@@ -36,7 +38,7 @@ def _cut_off(page, selector: str, container: str) -> list[str]:
 
 def _header_whole(page):
     """The consumer page's top bar and chat head: on screen, nothing cut off or cut short."""
-    assert _no_horizontal_scroll(page)
+    assert no_horizontal_scroll(page)
     assert not _cut_off(page, ".topbar .brand, .topbar a", ".topbar")
     assert not _cut_off(page, ".chat-head h1, .chat-head .subtitle, .chat-head .pill, .chat-head button",
                         ".chat-head")
@@ -52,15 +54,15 @@ def test_home_page_fits_and_names_people(pages, viewport):
     who takes no chats is called that, not an agent at 0 chats."""
     home = pages.open("/", viewport)
     expect(home.locator("h1")).to_have_text("Conversational Cloud sandbox")
-    assert _no_horizontal_scroll(home)
+    assert no_horizontal_scroll(home)
     assert not _cut_off(home, "table.users td, table.users td > *, table.users tr", "section")
     rows = home.locator("table.users").first.locator("tbody tr")
-    agent_row = rows.filter(has_text="demo-agent")
-    expect(agent_row.locator('[data-label="Nickname"]')).to_have_text("Alex")
+    agent_row = rows.filter(has_text=DEMO_AGENT.login)
+    expect(agent_row.locator('[data-label="Nickname"]')).to_have_text(AGENT_NAME)
     expect(agent_row.locator('[data-label="Role"]')).to_have_text("Human agent")
     expect(agent_row.locator('[data-label="Chats at once"]')).to_have_text("up to 3")
-    expect(rows.filter(has_text="demo-bot").locator('[data-label="Nickname"]')).to_have_text("Demo Bot")
-    admin = rows.filter(has_text="demo-admin")
+    expect(rows.filter(has_text=DEMO_BOT.login).locator('[data-label="Nickname"]')).to_have_text(BOT_NAME)
+    admin = rows.filter(has_text=DEMO_ADMIN.login)
     expect(admin.locator('[data-label="Role"]')).to_have_text("Administrator (takes no chats)")
     expect(admin.locator('[data-label="Chats at once"]')).to_have_text("none")
     expect(admin).not_to_contain_text("agent")
@@ -78,13 +80,11 @@ def test_consumer_header_fits_and_queue_message_agrees(pages, live, viewport):
     """Nobody Online: the card and the queue message both say so and that the chat will wait;
     the header stays whole while waiting and chatting, at phone width too."""
     customer = pages.open("/consumer", viewport)
-    human = customer.locator('[data-engagement="5001002"]')
+    human = customer.locator(f'[data-engagement="{HUMAN_ENGAGEMENT_ID}"]')
     expect(human).to_contain_text("Nobody online: your chat will wait")
     _header_whole(customer)
     _shot(customer, "consumer-engagements")
-    human.click()
-    customer.get_by_role("button", name="Continue").click()
-    customer.get_by_role("button", name="Start chat").click()
+    start_chat(customer, HUMAN_ENGAGEMENT_ID)
     expect(customer.locator("#state-pill")).to_have_text("Waiting in queue")
     status = customer.locator("#status-bar")
     expect(status).to_have_text("Nobody is online for support-human right now: your chat will wait "
@@ -95,15 +95,13 @@ def test_consumer_header_fits_and_queue_message_agrees(pages, live, viewport):
     _shot(customer, "consumer-waiting-nobody-online")
 
     # Someone comes on duty: the message follows (the live availability), then the chat starts.
-    bearer, session_url = agent(live.url, ACCOUNT, "demo-agent", "demo-agent-pass")
+    bearer, session_url = agent(live.url, ACCOUNT, *DEMO_AGENT)
     expect(status).not_to_contain_text("Nobody is online")
     chat_url = accept(session_url, bearer)
     expect(customer.locator("#state-pill")).to_have_text("Chatting")
-    r = requests.post(f"{chat_url}/events", headers=bearer_headers(bearer),
-                      json={"event": {"@type": "line", "text": "Hi, Alex here.", "textType": "plain"}})
-    assert r.status_code == 201, r.text
+    say(chat_url, bearer_headers(bearer), "Hi, Alex here.", textType="plain")
     expect(customer.locator("#transcript")).to_contain_text("Alex here")
-    expect(customer.locator("#chat-title")).to_have_text("Alex")
+    expect(customer.locator("#chat-title")).to_have_text(AGENT_NAME)
     expect(customer.locator("#chat-subtitle")).to_have_text("Customer support")
     _header_whole(customer)
     _shot(customer, "consumer-chatting")
@@ -113,12 +111,10 @@ def test_consumer_header_fits_and_queue_message_agrees(pages, live, viewport):
 def test_exit_survey_after_the_agent_ends_is_not_preanswered(pages, live, viewport):
     """The customer typed (keyboard), the agent ends the chat: the survey opens with the focus
     on its heading, no choice focused, checked or ringed; Tab then reaches the choices."""
-    bearer, session_url = agent(live.url, ACCOUNT, "demo-agent", "demo-agent-pass")
+    bearer, session_url = agent(live.url, ACCOUNT, *DEMO_AGENT)
     customer = pages.open("/consumer", viewport)
-    expect(customer.locator('[data-engagement="5001002"]')).to_contain_text("Agent available now")
-    customer.locator('[data-engagement="5001002"]').click()
-    customer.get_by_role("button", name="Continue").click()
-    customer.get_by_role("button", name="Start chat").click()
+    expect(customer.locator(f'[data-engagement="{HUMAN_ENGAGEMENT_ID}"]')).to_contain_text("Agent available now")
+    start_chat(customer, HUMAN_ENGAGEMENT_ID)
     chat_url = accept(session_url, bearer)
     expect(customer.locator("#state-pill")).to_have_text("Chatting")
     message = customer.get_by_label("Message")
@@ -126,9 +122,7 @@ def test_exit_survey_after_the_agent_ends_is_not_preanswered(pages, live, viewpo
     customer.keyboard.type("Thanks, that is all")
     customer.keyboard.press("Enter")
     expect(customer.locator("#transcript .msg.mine")).to_contain_text("that is all")
-    r = requests.post(f"{chat_url}/events", json={"event": {"@type": "state", "state": "ended"}},
-                      headers=bearer_headers(bearer))
-    assert r.status_code == 201, r.text
+    end(chat_url, bearer_headers(bearer))
 
     expect(customer.locator("#state-pill")).to_have_text("Chat ended")
     radios = customer.get_by_role("radio")
@@ -143,7 +137,7 @@ def test_exit_survey_after_the_agent_ends_is_not_preanswered(pages, live, viewpo
     assert rings == ["none"] * 5, rings  # no choice looks picked or focused
     heading_ring = heading.evaluate("(node) => getComputedStyle(node).boxShadow + '|' + getComputedStyle(node).outlineStyle")
     assert heading_ring == "none|none", heading_ring
-    assert _no_horizontal_scroll(customer)
+    assert no_horizontal_scroll(customer)
     _shot(customer, "consumer-survey-after-agent-ended")
 
     # The keyboard reaches the choices from there: Tab, then arrows pick one.

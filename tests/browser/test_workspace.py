@@ -8,10 +8,11 @@ import re
 
 import requests
 
-from .lp import accept, agent, bearer_headers, consumer_headers, request_chat
-from .test_browser import (  # noqa: F401  (fixtures)
-    ACCOUNT, DESKTOP, PHONE, SHOTS, _login_workspace, _no_horizontal_scroll, browser, demo_bot, expect, pages,
-)
+from tests.support.browser import DESKTOP, PHONE, expect, login_workspace, no_horizontal_scroll
+from tests.support.constants import (ACCOUNT, AGENT_NAME, BOT_NAME, BOT_SKILL, DEMO_ADMIN, DEMO_AGENT,
+                                     DEMO_BOT, HUMAN_SKILL)
+from tests.support.paths import SHOTS
+from tests.support.wire import accept, agent, bearer_headers, consumer_headers, end, request_chat, say
 
 ANDROID = ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
            "Chrome/131.0.0.0 Mobile Safari/537.36")
@@ -25,18 +26,6 @@ def _prechat(live, topic="Orders", name="Pia"):
     questions = sorted(survey.questions, key=lambda q: q.order)
     return {"id": survey.id, "question": [{"id": questions[0].id, "answer": name},
                                           {"id": questions[2].id, "answer": topic}]}
-
-
-def _customer_says(chat_uri: str, text: str):
-    r = requests.post(f"{chat_uri}/events", json={"event": {"@type": "line", "text": text}},
-                      headers=consumer_headers())
-    assert r.status_code == 201, r.text
-
-
-def _customer_ends(chat_uri: str):
-    r = requests.post(f"{chat_uri}/events", json={"event": {"@type": "state", "state": "ended"}},
-                      headers=consumer_headers())
-    assert r.status_code == 201, r.text
 
 
 def _rate(live, chat_uri: str, csat: str, comment: str):
@@ -70,8 +59,8 @@ def test_visitor_panel_shows_the_persona(pages, live):
     Android phone's user agent is a mobile device."""
     for viewport, label in ((DESKTOP, "desktop"), (PHONE, "phone")):
         ws = pages.open("/workspace", viewport)
-        _login_workspace(ws)
-        request_chat(live.url, ACCOUNT, skill="support-human", persona=PERSONA, survey=_prechat(live),
+        login_workspace(ws)
+        request_chat(live.url, ACCOUNT, skill=HUMAN_SKILL, persona=PERSONA, survey=_prechat(live),
                      customVariables={"customVariable": [{"name": "cart", "value": "3 items"}]})
         _accept_in_workspace(ws)
         panel = ws.locator("#visitor-panel")
@@ -99,7 +88,7 @@ def test_visitor_panel_shows_the_persona(pages, live):
         expect(ws.locator("#pane-sub")).to_contain_text("mobile")
         chat = _chat_of(live, "Pia Panel")
         expect(panel.locator("#vp-chat-id")).to_have_text(chat.id)
-        assert _no_horizontal_scroll(ws)
+        assert no_horizontal_scroll(ws)
         if label == "phone":
             panel.scroll_into_view_if_needed()
         pages.shot(ws, f"visitor-panel-{label}")
@@ -110,13 +99,13 @@ def test_visitor_panel_shows_the_persona(pages, live):
 
 def test_a_ring_changes_title_and_favicon_and_shows_the_wait(pages, live):
     ws = pages.open("/workspace")
-    _login_workspace(ws)
+    login_workspace(ws)
     title = ws.title()
     favicon = ws.locator("#favicon")
     original = favicon.get_attribute("href")
     sound = ws.locator("#sound")
     expect(sound).to_have_attribute("aria-pressed", "false")
-    request_chat(live.url, ACCOUNT, skill="support-human", persona={"name": "Rory Ring"})
+    request_chat(live.url, ACCOUNT, skill=HUMAN_SKILL, persona={"name": "Rory Ring"})
     ring = ws.locator("#ring")
     expect(ring).to_be_visible()
     expect(ring).to_contain_text("Rory Ring")
@@ -135,7 +124,7 @@ def test_a_ring_changes_title_and_favicon_and_shows_the_wait(pages, live):
     expect(sound).to_have_attribute("data-played", re.compile(r"^[1-9]"))
     pages.shot(ws, "ringing-desktop")
     # a second chat: the count goes up
-    request_chat(live.url, ACCOUNT, skill="support-human", persona={"name": "Rita Second"})
+    request_chat(live.url, ACCOUNT, skill=HUMAN_SKILL, persona={"name": "Rita Second"})
     expect(ws).to_have_title(re.compile(r"^\(2\) Incoming chats · "))
     expect(favicon).to_have_attribute("data-badge", "2")
     ws.get_by_role("button", name="Accept").click()
@@ -154,25 +143,25 @@ def test_a_ring_changes_title_and_favicon_and_shows_the_wait(pages, live):
     _logout(ws)
 
     phone = pages.open("/workspace", PHONE)
-    _login_workspace(phone)
-    request_chat(live.url, ACCOUNT, skill="support-human", persona={"name": "Pat Phone"})
+    login_workspace(phone)
+    request_chat(live.url, ACCOUNT, skill=HUMAN_SKILL, persona={"name": "Pat Phone"})
     ring = phone.locator("#ring")
     expect(ring).to_contain_text("Pat Phone")
     expect(phone.locator("#ring-wait")).to_have_text(re.compile(r"^Waiting 0:\d\d$"))
     expect(phone).to_have_title(re.compile(r"^\(1\) Incoming chat · "))
-    assert _no_horizontal_scroll(phone)
+    assert no_horizontal_scroll(phone)
     pages.shot(phone, "ringing-phone")
 
 
 def test_ended_by_and_the_customers_rating_appear(pages, live):
     ws = pages.open("/workspace")
-    _login_workspace(ws)
-    chat_uri = request_chat(live.url, ACCOUNT, skill="support-human", persona={"name": "Cora Csat"})
+    login_workspace(ws)
+    chat_uri = request_chat(live.url, ACCOUNT, skill=HUMAN_SKILL, persona={"name": "Cora Csat"})
     _accept_in_workspace(ws)
     ws.get_by_label("Message").fill("Anything else?")
     ws.get_by_label("Message").press("Enter")
     expect(ws.locator("#pane-transcript")).to_contain_text("Anything else?")
-    _customer_ends(chat_uri)
+    end(chat_uri, consumer_headers())
     outcome = ws.locator("#outcome")
     expect(outcome).to_contain_text("The customer ended the chat")
     expect(outcome).to_contain_text("No exit survey yet")
@@ -189,7 +178,7 @@ def test_ended_by_and_the_customers_rating_appear(pages, live):
     pages.shot(ws, "ended-rated-desktop")
 
     # watched chats say who ended them too: a timeout here
-    request_chat(live.url, ACCOUNT, skill="support-human", persona={"name": "Tom Timeout"})
+    request_chat(live.url, ACCOUNT, skill=HUMAN_SKILL, persona={"name": "Tom Timeout"})
     _accept_in_workspace(ws)
     live.advance(45)  # the customer stays silent longer than chatTimeout
     expect(ws.locator("#outcome")).to_contain_text("timed out")
@@ -198,20 +187,20 @@ def test_ended_by_and_the_customers_rating_appear(pages, live):
     expect(ws.locator("#outcome")).to_contain_text("4/5")
 
     phone = pages.open("/workspace", PHONE)
-    _login_workspace(phone, "demo-admin", "demo-admin-pass")
+    login_workspace(phone, *DEMO_ADMIN)
     phone.get_by_role("tab", name=re.compile("All conversations")).click()
     phone.locator(f'.conv[data-chat="{_chat_of(live, "Cora Csat").id}"]').click()
     expect(phone.locator("#outcome")).to_contain_text("The customer ended the chat")
     expect(phone.locator("#outcome-comment")).to_have_text("Quick and friendly.")
     phone.locator("#outcome").scroll_into_view_if_needed()
-    assert _no_horizontal_scroll(phone)
+    assert no_horizontal_scroll(phone)
     pages.shot(phone, "ended-rated-phone")
 
 
 def test_canned_response_inserts_text(pages, live):
     ws = pages.open("/workspace")
-    _login_workspace(ws)
-    request_chat(live.url, ACCOUNT, skill="support-human", persona={"name": "Nina Canned"})
+    login_workspace(ws)
+    request_chat(live.url, ACCOUNT, skill=HUMAN_SKILL, persona={"name": "Nina Canned"})
     _accept_in_workspace(ws)
     message = ws.get_by_label("Message")
     ws.get_by_role("button", name="Canned responses").click()
@@ -247,35 +236,35 @@ def test_canned_response_inserts_text(pages, live):
     ws.get_by_role("button", name="End chat").click()  # done (a logout would requeue it)
     _logout(ws)
     phone = pages.open("/workspace", PHONE)
-    _login_workspace(phone)
-    request_chat(live.url, ACCOUNT, skill="support-human", persona={"name": "Pam Phone"})
+    login_workspace(phone)
+    request_chat(live.url, ACCOUNT, skill=HUMAN_SKILL, persona={"name": "Pam Phone"})
     _accept_in_workspace(phone)
     phone.get_by_role("button", name="Canned responses").click()
     expect(phone.locator("#canned")).to_be_visible()
     phone.locator("#composer").scroll_into_view_if_needed()
-    assert _no_horizontal_scroll(phone)
+    assert no_horizontal_scroll(phone)
     pages.shot(phone, "canned-phone")
 
 
 def test_filters_and_search_narrow_the_list(pages, live):
-    bot_bearer, bot_session = agent(live.url, ACCOUNT, "demo-bot", "demo-bot-pass")
-    human_bearer, human_session = agent(live.url, ACCOUNT, "demo-agent", "demo-agent-pass")
-    bot_chat = request_chat(live.url, ACCOUNT, skill="support-bot", persona={"name": "Bea Botwise"})
+    bot_bearer, bot_session = agent(live.url, ACCOUNT, *DEMO_BOT)
+    human_bearer, human_session = agent(live.url, ACCOUNT, *DEMO_AGENT)
+    bot_chat = request_chat(live.url, ACCOUNT, skill=BOT_SKILL, persona={"name": "Bea Botwise"})
     accept(bot_session, bot_bearer)
-    _customer_says(bot_chat, "My parcel is late")
-    human_chat = request_chat(live.url, ACCOUNT, skill="support-human", persona={"name": "Hugo Human"})
+    say(bot_chat, consumer_headers(), "My parcel is late")
+    human_chat = request_chat(live.url, ACCOUNT, skill=HUMAN_SKILL, persona={"name": "Hugo Human"})
     accept(human_session, human_bearer)
-    _customer_says(human_chat, "A billing question")
-    ended_chat = request_chat(live.url, ACCOUNT, skill="support-human", persona={"name": "Edda Ended"})
+    say(human_chat, consumer_headers(), "A billing question")
+    ended_chat = request_chat(live.url, ACCOUNT, skill=HUMAN_SKILL, persona={"name": "Edda Ended"})
     accept(human_session, human_bearer)
-    _customer_ends(ended_chat)
+    end(ended_chat, consumer_headers())
     go_away = requests.put(f"{human_session}/availability", json={"availability": {"chat": "Away"}},
                            headers=bearer_headers(human_bearer))
     assert go_away.status_code == 200, go_away.text
-    request_chat(live.url, ACCOUNT, skill="support-human", persona={"name": "Wanda Waiting"})
+    request_chat(live.url, ACCOUNT, skill=HUMAN_SKILL, persona={"name": "Wanda Waiting"})
 
     ws = pages.open("/workspace")
-    _login_workspace(ws, "demo-admin", "demo-admin-pass")
+    login_workspace(ws, *DEMO_ADMIN)
     ws.get_by_role("tab", name=re.compile("All conversations")).click()
     items = ws.locator("#conversation-list .conv")
     expect(items).to_have_count(4)
@@ -289,10 +278,10 @@ def test_filters_and_search_narrow_the_list(pages, live):
     expect(items).to_have_count(1)
     assert names() == ["Edda Ended"]
     ws.get_by_label("State").select_option("")
-    ws.get_by_label("Skill", exact=True).select_option("support-bot")
+    ws.get_by_label("Skill", exact=True).select_option(BOT_SKILL)
     expect(items).to_have_count(1)
     assert names() == ["Bea Botwise"]
-    ws.get_by_label("Skill", exact=True).select_option("support-human")
+    ws.get_by_label("Skill", exact=True).select_option(HUMAN_SKILL)
     expect(items).to_have_count(3)
     ws.get_by_label("Skill", exact=True).select_option("")
     ws.get_by_label("Bot or human").select_option("bot")
@@ -323,18 +312,18 @@ def test_filters_and_search_narrow_the_list(pages, live):
     expect(items).to_have_count(4)
 
     phone = pages.open("/workspace", PHONE)
-    _login_workspace(phone, "demo-admin", "demo-admin-pass")
+    login_workspace(phone, *DEMO_ADMIN)
     phone.get_by_role("tab", name=re.compile("All conversations")).click()
     phone.get_by_label("Search conversations").fill("billing")
     expect(phone.locator("#conversation-list .conv")).to_have_count(1)
-    assert _no_horizontal_scroll(phone)
+    assert no_horizontal_scroll(phone)
     pages.shot(phone, "search-phone")
 
 
 def test_wrapup_survey_submits(pages, live):
     ws = pages.open("/workspace")
-    _login_workspace(ws)
-    request_chat(live.url, ACCOUNT, skill="support-human", persona={"name": "Walt Wrapup"})
+    login_workspace(ws)
+    request_chat(live.url, ACCOUNT, skill=HUMAN_SKILL, persona={"name": "Walt Wrapup"})
     _accept_in_workspace(ws)
     ws.get_by_role("button", name="End chat").click()
     expect(ws.locator("#outcome")).to_contain_text("You ended the chat")
@@ -365,39 +354,39 @@ def test_wrapup_survey_submits(pages, live):
 
     _logout(ws)
     phone = pages.open("/workspace", PHONE)
-    _login_workspace(phone)
-    request_chat(live.url, ACCOUNT, skill="support-human", persona={"name": "Phil Phone"})
+    login_workspace(phone)
+    request_chat(live.url, ACCOUNT, skill=HUMAN_SKILL, persona={"name": "Phil Phone"})
     _accept_in_workspace(phone)
     phone.get_by_role("button", name="End chat").click()
     expect(phone.locator("#wrapup")).to_be_visible()
     phone.locator("#wrapup").scroll_into_view_if_needed()
-    assert _no_horizontal_scroll(phone)
+    assert no_horizontal_scroll(phone)
     pages.shot(phone, "wrapup-phone")
 
 
 def test_the_admin_is_not_in_the_agent_list(pages, live):
     ws = pages.open("/workspace")
-    _login_workspace(ws, "demo-admin", "demo-admin-pass")
+    login_workspace(ws, *DEMO_ADMIN)
     agents = ws.locator("#agent-list")
-    expect(agents.locator('[data-login="demo-agent"]')).to_contain_text("Alex")
-    expect(agents.locator('[data-login="demo-bot"]')).to_contain_text("Demo Bot")
+    expect(agents.locator(f'[data-login="{DEMO_AGENT.login}"]')).to_contain_text(AGENT_NAME)
+    expect(agents.locator(f'[data-login="{DEMO_BOT.login}"]')).to_contain_text(BOT_NAME)
     expect(agents.locator(".agent")).to_have_count(2)
-    assert agents.locator('[data-login="demo-admin"]').count() == 0
+    assert agents.locator(f'[data-login="{DEMO_ADMIN.login}"]').count() == 0
     expect(ws.locator("#me-note")).to_contain_text("take no chats")
     expect(ws.locator("#conversation-list")).to_contain_text("You take no chats")
     pages.shot(ws, "admin-desktop")
     phone = pages.open("/workspace", PHONE)
-    _login_workspace(phone, "demo-admin", "demo-admin-pass")
+    login_workspace(phone, *DEMO_ADMIN)
     expect(phone.locator("#agent-list .agent")).to_have_count(2)
     phone.locator("#team-panel").scroll_into_view_if_needed()
-    assert _no_horizontal_scroll(phone)
+    assert no_horizontal_scroll(phone)
     pages.shot(phone, "admin-phone")
 
 
 def test_the_empty_list_follows_availability(pages, live):
     for viewport, label in ((DESKTOP, "desktop"), (PHONE, "phone")):
         ws = pages.open("/workspace", viewport)
-        _login_workspace(ws)
+        login_workspace(ws)
         empty = ws.locator("#conversation-list .empty")
         expect(empty).to_have_text("No chats yet. You are Online, waiting for chats.")
         pages.shot(ws, f"empty-online-{label}")
@@ -408,5 +397,5 @@ def test_the_empty_list_follows_availability(pages, live):
         expect(empty).to_contain_text("You are Occupied")
         ws.get_by_label("Availability").select_option("Online")
         expect(empty).to_contain_text("waiting for chats")
-        assert _no_horizontal_scroll(ws)
+        assert no_horizontal_scroll(ws)
         _logout(ws)

@@ -1,24 +1,24 @@
 """Account Config API: skills, users, campaigns, engagements, by admin bearer, with revisions;
 and the seed's set-up steps done through it, ending in a chat a bot answers."""
-import threading
-
 import pytest
 import requests
 
-from simulator.bot import BotOptions, BotRunner
 from simulator.brains import make_brain
-from simulator.consumer import ConsumerClient, ScriptedCustomer
+from simulator.customer import ScriptedCustomer, VisitorClient as ConsumerClient
 from simulator.login import Credentials
 
-from .lp import bearer_headers, login
-
-ACCOUNT = "12345678"
+from tests.support.constants import (ACCOUNT, BOT_ENGAGEMENT_ID, BOT_SKILL, BOT_SKILL_ID, CAMPAIGN_ID,
+                                     DEMO_ADMIN, DEMO_AGENT, DEMO_BOT, GLOBAL_KEY, HUMAN_ENGAGEMENT_ID,
+                                     HUMAN_SKILL, HUMAN_SKILL_ID)
+from tests.support.sim import run_bot
+from tests.support.waiting import WAIT
+from tests.support.wire import bearer_headers, login
 
 
 @pytest.fixture
 def admin(live):
     """demo-admin's bearer headers and the configuration base URL."""
-    bearer = login(live.url, ACCOUNT, "demo-admin", "demo-admin-pass")["bearer"]
+    bearer = login(live.url, ACCOUNT, *DEMO_ADMIN)["bearer"]
     return bearer_headers(bearer), f"{live.url}/api/account/{ACCOUNT}/configuration"
 
 
@@ -26,20 +26,21 @@ def test_read_skills_users_campaigns(live, admin):
     headers, base = admin
     r = requests.get(f"{base}/le-users/skills?v=2.0", headers=headers)
     assert r.status_code == 200 and r.headers["ETag"] == r.headers["ac-revision"]
-    assert {s["name"] for s in r.json()} == {"support-bot", "support-human"}
-    skill = requests.get(f"{base}/le-users/skills/2001001?v=2.0", headers=headers).json()
-    assert skill["id"] == 2001001 and skill["canTransfer"] is True and skill["deleted"] is False
+    assert {s["name"] for s in r.json()} == {BOT_SKILL, HUMAN_SKILL}
+    skill = requests.get(f"{base}/le-users/skills/{BOT_SKILL_ID}?v=2.0", headers=headers).json()
+    assert skill["id"] == int(BOT_SKILL_ID) and skill["canTransfer"] is True and skill["deleted"] is False
     users = {u["loginName"]: u for u in requests.get(f"{base}/le-users/users?v=4.0", headers=headers).json()}
-    assert users["demo-bot"]["userTypeId"] == 2 and users["demo-bot"]["maxChats"] == "5"
-    assert users["demo-bot"]["skillIds"] == [2001001] and users["demo-agent"]["userTypeId"] == 1
+    assert users[DEMO_BOT.login]["userTypeId"] == 2 and users[DEMO_BOT.login]["maxChats"] == "5"
+    assert users[DEMO_BOT.login]["skillIds"] == [int(BOT_SKILL_ID)] and users[DEMO_AGENT.login]["userTypeId"] == 1
     campaigns = requests.get(f"{base}/le-campaigns/campaigns?v=3.4", headers=headers).json()
-    assert campaigns[0]["status"] == 1 and campaigns[0]["engagementIds"] == [5001001, 5001002]
-    engagements = requests.get(f"{base}/le-campaigns/campaigns/4001001/engagements", headers=headers).json()
-    assert [(e["skillName"], e["channel"]) for e in engagements] == [("support-bot", 1), ("support-human", 1)]
+    assert campaigns[0]["status"] == 1
+    assert campaigns[0]["engagementIds"] == [int(BOT_ENGAGEMENT_ID), int(HUMAN_ENGAGEMENT_ID)]
+    engagements = requests.get(f"{base}/le-campaigns/campaigns/{CAMPAIGN_ID}/engagements", headers=headers).json()
+    assert [(e["skillName"], e["channel"]) for e in engagements] == [(BOT_SKILL, 1), (HUMAN_SKILL, 1)]
 
 
 def test_writes_need_an_admin(live):
-    bearer = login(live.url, ACCOUNT, "demo-agent", "demo-agent-pass")["bearer"]
+    bearer = login(live.url, ACCOUNT, *DEMO_AGENT)["bearer"]
     base = f"{live.url}/api/account/{ACCOUNT}/configuration"
     assert requests.get(f"{base}/le-users/skills", headers=bearer_headers(bearer)).status_code == 200
     r = requests.post(f"{base}/le-users/skills", json={"name": "x"}, headers=bearer_headers(bearer))
@@ -50,39 +51,39 @@ def test_writes_need_an_admin(live):
 def test_revisions_guard_updates(live, admin):
     headers, base = admin
     revision = requests.get(f"{base}/le-users/skills", headers=headers).headers["ETag"]
-    r = requests.put(f"{base}/le-users/skills/2001002", json={"description": "Humans"},
+    r = requests.put(f"{base}/le-users/skills/{HUMAN_SKILL_ID}", json={"description": "Humans"},
                      headers={**headers, "If-Match": revision})
     assert r.status_code == 200 and r.json()["description"] == "Humans"
     assert int(r.headers["ETag"]) == int(revision) + 1
-    stale = requests.put(f"{base}/le-users/skills/2001002", json={"description": "again"},
+    stale = requests.put(f"{base}/le-users/skills/{HUMAN_SKILL_ID}", json={"description": "again"},
                          headers={**headers, "If-Match": revision})
     assert stale.status_code == 412 and stale.json()["error"]["responseStatus"] == "PRECONDITION_FAILED"
 
 
 def test_bad_config_writes(live, admin):
     headers, base = admin
-    assert requests.post(f"{base}/le-users/skills", json={"name": "support-bot"}, headers=headers).status_code == 400
+    assert requests.post(f"{base}/le-users/skills", json={"name": BOT_SKILL}, headers=headers).status_code == 400
     assert requests.post(f"{base}/le-users/skills", json={}, headers=headers).status_code == 400
     assert requests.post(f"{base}/le-users/users", json={"loginName": "x", "fullName": "X", "nickname": "X",
                                                          "passwordSh": "p", "skillIds": [999]}, headers=headers).status_code == 404
     assert requests.post(f"{base}/le-users/users", json={"loginName": "y"}, headers=headers).status_code == 400
     assert requests.get(f"{base}/le-users/users/42", headers=headers).status_code == 404
-    assert requests.post(f"{base}/le-campaigns/campaigns/4001001/engagements",
+    assert requests.post(f"{base}/le-campaigns/campaigns/{CAMPAIGN_ID}/engagements",
                          json={"name": "e", "skillId": 999}, headers=headers).status_code == 404
-    assert requests.put(f"{base}/le-campaigns/campaigns/4001001", json={"status": 7}, headers=headers).status_code == 400
+    assert requests.put(f"{base}/le-campaigns/campaigns/{CAMPAIGN_ID}", json={"status": 7}, headers=headers).status_code == 400
 
 
 def test_bot_user_with_a_skill_lacking_bot_is_warned(live, admin, caplog):
     headers, base = admin
     r = requests.post(f"{base}/le-users/users", headers=headers, json={
         "loginName": "helper-bot", "fullName": "Helper", "nickname": "Helper", "passwordSh": "pw",
-        "userTypeId": 2, "maxChats": "3", "skillIds": [2001002]})
+        "userTypeId": 2, "maxChats": "3", "skillIds": [int(HUMAN_SKILL_ID)]})
     assert r.status_code == 201
-    assert "support-human" in r.headers["Warning"] and "bot" in r.headers["Warning"]
-    assert any("support-human" in rec.getMessage() for rec in caplog.records)
+    assert HUMAN_SKILL in r.headers["Warning"] and "bot" in r.headers["Warning"]
+    assert any(HUMAN_SKILL in rec.getMessage() for rec in caplog.records)
     ok = requests.post(f"{base}/le-users/users", headers=headers, json={
         "loginName": "fine-bot", "fullName": "Fine", "nickname": "Fine", "passwordSh": "pw",
-        "userTypeId": 2, "skillIds": [2001001]})
+        "userTypeId": 2, "skillIds": [int(BOT_SKILL_ID)]})
     assert ok.status_code == 201 and "Warning" not in ok.headers
 
 
@@ -90,10 +91,10 @@ def test_unpublished_engagements_take_no_chats(live, admin):
     headers, base = admin
     campaign = requests.post(f"{base}/le-campaigns/campaigns", json={"name": "Draft"}, headers=headers).json()
     engagement = requests.post(f"{base}/le-campaigns/campaigns/{campaign['id']}/engagements",
-                               json={"name": "Draft chat", "skillId": 2001001}, headers=headers).json()
+                               json={"name": "Draft chat", "skillId": int(BOT_SKILL_ID)}, headers=headers).json()
     r = requests.post(f"{live.url}/api/account/{ACCOUNT}/chat/request",
                       json={"request": {"engagementId": engagement["id"]}},
-                      headers={"Authorization": "LivePerson appKey=721c180b09eb463d9f3191c41762bb68"})
+                      headers={"Authorization": f"LivePerson appKey={GLOBAL_KEY}"})
     assert r.status_code == 400 and "not published" in r.json()["error"]["message"]
 
 
@@ -120,12 +121,8 @@ def test_seed_setup_steps_end_in_a_chat_a_bot_answers(live, admin):
     published = requests.put(f"{base}/le-campaigns/campaigns/{campaign['id']}", json={"status": 1}, headers=headers)
     assert published.json()["status"] == 1
     # 4. the new bot logs in with its app key and answers a customer on the new engagement
-    opts = BotOptions(live.url, ACCOUNT, Credentials("billing-bot", app_key="0f1e2d3c4b5a69788796a5b4c3d2e1f0"),
-                      poll=0.05, once=True)
-    runner = BotRunner(opts, make_brain("transcript"))
-    thread = threading.Thread(target=runner.run, daemon=True)
-    thread.start()
-    assert runner.online.wait(20)
+    runner, thread, _ = run_bot(live, make_brain("transcript"), once=True,
+                                credentials=Credentials("billing-bot", app_key="0f1e2d3c4b5a69788796a5b4c3d2e1f0"))
     customer = ScriptedCustomer(ConsumerClient(live.url, ACCOUNT), ["Hello", "I have a billing question"],
                                 engagement_id=str(engagement.json()["id"]), timeout=20, poll=0.05)
     try:
@@ -137,7 +134,7 @@ def test_seed_setup_steps_end_in_a_chat_a_bot_answers(live, admin):
         assert any(e.by == "Penny" for e in chat.events)
     finally:
         runner.stop()
-        thread.join(20)
+        thread.join(WAIT)
 
 
 def test_skills_can_be_created_in_bulk(live, admin):

@@ -3,9 +3,10 @@ agent survey, multi-chat data, visits, ONLY_TO_REP and rich content."""
 import pytest
 import requests
 
-from .lp import accept, agent, as_list, bearer_headers, consumer_headers, go_online, request_chat
-
-ACCOUNT = "12345678"
+from tests.support.constants import (ACCOUNT, BOT_ID, BOT_NAME, BOT_SKILL, BOT_SKILL_ID, DEMO_ADMIN,
+                                     DEMO_AGENT, DEMO_BOT, HUMAN_SKILL)
+from tests.support.wire import (accept, accepted_chat, agent, as_list, bearer_headers, consumer_headers,
+                                request_chat)
 
 
 def get(url, bearer, **params):
@@ -18,10 +19,9 @@ def put(url, bearer, body):
 
 @pytest.fixture
 def chatting(live):
-    bearer, session_url = agent(live.url, ACCOUNT, "demo-bot", "demo-bot-pass")
-    uri = request_chat(live.url, ACCOUNT, skill="support-bot", persona={"name": "Ada Lovelace"},
-                       survey={"id": 1, "question": []})
-    return bearer, session_url, accept(session_url, bearer), uri
+    """demo-bot holds Ada's chat: (bearer, session_url, agent chat url, visitor chat url)."""
+    return accepted_chat(live.url, ACCOUNT, DEMO_BOT, skill=BOT_SKILL, persona={"name": "Ada Lovelace"},
+                         survey={"id": 1, "question": []})
 
 
 def test_agent_info(live, chatting):
@@ -29,37 +29,37 @@ def test_agent_info(live, chatting):
     info = get(f"{session_url}/info.json", bearer, v=1, NC="true").json()["info"]
     assert info["link"] == {"@href": f"{session_url}/info", "@rel": "self"}
     assert (info["agentName"], info["displayName"], info["loginName"], info["id"], info["maxChats"]) == (
-        "Demo Bot", "Demo Bot", "demo-bot", "3001001", "5")
+        BOT_NAME, BOT_NAME, DEMO_BOT.login, BOT_ID, "5")
     assert info["availability"] == {"chat": "Online", "voice": "Offline"}
-    assert info["skillsInfo"] == {"skillInfo": {"id": "2001001", "name": "support-bot"}}
+    assert info["skillsInfo"] == {"skillInfo": {"id": BOT_SKILL_ID, "name": BOT_SKILL}}
 
 
 def test_available_agents(live, chatting):
     bearer, session_url, _, _ = chatting
     body = get(f"{session_url}/availableAgents.json", bearer, v=1, NC="true").json()["availableAgents"]
     agents = {a["userName"]: a for a in body["agents"]["agent"]}
-    assert set(agents) == {"demo-bot", "demo-agent", "demo-admin"}
-    bot = agents["demo-bot"]
-    assert (bot["@chatState"], bot["@maxChats"], bot["chats"], bot["skills"]) == ("2", "5", "1", {"skill": "2001001"})
-    assert agents["demo-agent"]["@chatState"] == "1" and "chats" not in agents["demo-agent"]
-    assert agents["demo-admin"]["skills"] is None
+    assert set(agents) == {DEMO_BOT.login, DEMO_AGENT.login, DEMO_ADMIN.login}
+    bot = agents[DEMO_BOT.login]
+    assert (bot["@chatState"], bot["@maxChats"], bot["chats"], bot["skills"]) == ("2", "5", "1", {"skill": BOT_SKILL_ID})
+    assert agents[DEMO_AGENT.login]["@chatState"] == "1" and "chats" not in agents[DEMO_AGENT.login]
+    assert agents[DEMO_ADMIN.login]["skills"] is None
     assert body["link"]["@rel"] == "next" and "availableAgents?timeStamp=" in body["link"]["@href"]
     online = get(f"{session_url}/availableAgents.json", bearer, chatState="Online").json()["availableAgents"]
-    assert online["agents"]["agent"]["userName"] == "demo-bot"
+    assert online["agents"]["agent"]["userName"] == DEMO_BOT.login
     by_number = get(f"{session_url}/availableAgents", bearer, chatState="1").json()["availableAgents"]
-    assert {a["userName"] for a in by_number["agents"]["agent"]} == {"demo-agent", "demo-admin"}
-    by_skill = get(f"{session_url}/availableAgents", bearer, skill="support-human").json()["availableAgents"]
-    assert by_skill["agents"]["agent"]["userName"] == "demo-agent"
+    assert {a["userName"] for a in by_number["agents"]["agent"]} == {DEMO_AGENT.login, DEMO_ADMIN.login}
+    by_skill = get(f"{session_url}/availableAgents", bearer, skill=HUMAN_SKILL).json()["availableAgents"]
+    assert by_skill["agents"]["agent"]["userName"] == DEMO_AGENT.login
     assert get(f"{session_url}/availableAgents", bearer, chatState="Sleepy").status_code == 400
 
 
 def test_available_slots(live, chatting):
     bearer, session_url, _, _ = chatting
     assert get(f"{session_url}/chat/availableSlots.json", bearer).json() == {"availableSlots": 4}
-    assert get(f"{session_url}/chat/availableSlots", bearer, skill="support-bot").json() == {"availableSlots": 4}
-    assert get(f"{session_url}/chat/availableSlots", bearer, skill="support-human").json() == {"availableSlots": 0}
-    assert get(f"{session_url}/chat/availableSlots", bearer, agent="demo-bot").json() == {"availableSlots": 4}
-    assert get(f"{session_url}/chat/availableSlots", bearer, agent="demo-bot", skill="x").status_code == 400
+    assert get(f"{session_url}/chat/availableSlots", bearer, skill=BOT_SKILL).json() == {"availableSlots": 4}
+    assert get(f"{session_url}/chat/availableSlots", bearer, skill=HUMAN_SKILL).json() == {"availableSlots": 0}
+    assert get(f"{session_url}/chat/availableSlots", bearer, agent=DEMO_BOT.login).json() == {"availableSlots": 4}
+    assert get(f"{session_url}/chat/availableSlots", bearer, agent=DEMO_BOT.login, skill="x").status_code == 400
     assert get(f"{session_url}/chat/availableSlots", bearer, maxWaitTime=90000).status_code == 400
 
 
@@ -125,9 +125,9 @@ def test_only_to_rep_and_rich_content(live, chatting):
 
 
 def test_multi_chat_data(live):
-    bearer, session_url = agent(live.url, ACCOUNT, "demo-bot", "demo-bot-pass")
-    request_chat(live.url, ACCOUNT, skill="support-bot")
-    request_chat(live.url, ACCOUNT, skill="support-bot")
+    bearer, session_url = agent(live.url, ACCOUNT, *DEMO_BOT)
+    request_chat(live.url, ACCOUNT, skill=BOT_SKILL)
+    request_chat(live.url, ACCOUNT, skill=BOT_SKILL)
     ids = [accept(session_url, bearer).rsplit("/", 1)[1] for _ in range(2)]
     body = get(f"{session_url}/chat.json", bearer, chatSessionKeys=",".join(ids), fromEventIds="0,3", v=1,
                NC="true").json()["chats"]["chat"]

@@ -4,10 +4,10 @@ import re
 import pytest
 import requests
 
-from .lp import (JSON, accept, agent, as_list, bearer_headers, consumer_headers, go_online, login,
-                 request_chat, start_agent_session)
+from tests.support.constants import ACCOUNT, BOT_ID, BOT_NAME, BOT_SKILL, DEMO_AGENT, DEMO_BOT
+from tests.support.wire import (JSON, accept, agent, as_list, bearer_headers, consumer_headers, go_online,
+                                login, request_chat, start_agent_session)
 
-ACCOUNT = "12345678"
 CHAT_ID = re.compile(r"^H\d+-[0-9a-f]{32}K\d+$")
 
 
@@ -25,21 +25,21 @@ def post(url, bearer, body, override=None):
 @pytest.fixture
 def bot(live):
     """demo-bot logged in with an agent session, Online."""
-    return agent(live.url, ACCOUNT, "demo-bot", "demo-bot-pass")
+    return agent(live.url, ACCOUNT, *DEMO_BOT)
 
 
 @pytest.fixture
 def chatting(live, bot):
     """A chat on support-bot accepted by demo-bot: (bearer, session_url, agent_chat_url, consumer_uri)."""
     bearer, session_url = bot
-    consumer_uri = request_chat(live.url, ACCOUNT, skill="support-bot")
+    consumer_uri = request_chat(live.url, ACCOUNT, skill=BOT_SKILL)
     return bearer, session_url, accept(session_url, bearer), consumer_uri
 
 
 def test_start_agent_session_as_sample_app_does(live):
-    bearer = login(live.url, ACCOUNT, "demo-bot", "demo-bot-pass")["bearer"]
+    bearer = login(live.url, ACCOUNT, *DEMO_BOT)["bearer"]
     r = requests.post(f"{live.url}/api/account/{ACCOUNT}/agentSession.json?v=1&NC=true",
-                      json={"loginData": {"userName": "demo-bot", "password": "demo-bot-pass"}},
+                      json={"loginData": {"userName": DEMO_BOT.login, "password": DEMO_BOT.password}},
                       headers={"AUTHORIZATION": f"Bearer {bearer}"})
     assert r.status_code == 200
     location = r.json()["agentSessionLocation"]["link"]
@@ -59,7 +59,7 @@ def test_agent_session_resource(live, bot):
 
 
 def test_availability_get_and_set(live):
-    bearer = login(live.url, ACCOUNT, "demo-bot", "demo-bot-pass")["bearer"]
+    bearer = login(live.url, ACCOUNT, *DEMO_BOT)["bearer"]
     session_url = start_agent_session(live.url, ACCOUNT, bearer)
     r = get(f"{session_url}/availability.json", bearer, v=1, NC="true")
     assert r.status_code == 200 and r.json() == {"availability": {"chat": "Away", "voice": "Offline"}}
@@ -90,7 +90,7 @@ def test_incoming_requests_ring_and_accept(live, bot):
     bearer, session_url = bot
     r = get(f"{session_url}/incomingRequests.json", bearer, v=1, NC="true")
     assert r.json() == {"incomingRequests": {"ringingCount": "0"}}
-    request_chat(live.url, ACCOUNT, skill="support-bot")
+    request_chat(live.url, ACCOUNT, skill=BOT_SKILL)
     body = get(f"{session_url}/incomingRequests.json", bearer).json()["incomingRequests"]
     assert body["ringingCount"] == "1"
     assert body["link"]["@href"] == f"{session_url}/incomingRequests"  # single object, no query
@@ -108,7 +108,7 @@ def test_incoming_requests_ring_and_accept(live, bot):
 @pytest.mark.parametrize("raw", [b"{}", b'{"chat": "start"}', b'{"": ""}', b""])
 def test_accept_body_variants(live, bot, raw):
     bearer, session_url = bot
-    request_chat(live.url, ACCOUNT, skill="support-bot")
+    request_chat(live.url, ACCOUNT, skill=BOT_SKILL)
     r = requests.post(f"{session_url}/incomingRequests?v=1&NC=true", data=raw,
                       headers={"Authorization": f"Bearer {bearer}"})
     assert r.status_code == 201
@@ -150,8 +150,8 @@ def test_chat_resource_after_accept(live, chatting):
     info = chat["info"]
     assert info["state"] == "chatting"
     assert info["chatSessionKey"] == chat_id
-    assert info["agentName"] == "Demo Bot"
-    assert info["agentId"] == 3001001
+    assert info["agentName"] == BOT_NAME
+    assert info["agentId"] == int(BOT_ID)
     assert info["chatTimeout"] == 40
     assert info["visitorName"] == "visitor"
     assert {l["@rel"] for l in info["link"]} == {"self", "visitor-name", "visitor-typing", "agent-typing"}
@@ -197,7 +197,7 @@ def test_add_lines_plain_and_html(live, chatting):
     r = post(f"{chat_url}/events", bearer, {"event": {"@type": "line", "text": "plain words"}})
     assert r.status_code == 201
     event = get(f"{chat_url}/events/4", bearer).json()["event"]
-    assert (event["text"], event["textType"], event["source"], event["by"]) == (html, "html", "agent", "Demo Bot")
+    assert (event["text"], event["textType"], event["source"], event["by"]) == (html, "html", "agent", BOT_NAME)
     seen = as_list(requests.get(f"{consumer_uri}/events?from=4", headers=consumer_headers()).json()["events"]["event"])
     assert [(e["text"], e["textType"]) for e in seen] == [(html, "html"), ("plain words", "plain")]
 
@@ -246,8 +246,8 @@ def test_line_to_an_ended_chat_is_refused(live, chatting):
 
 def test_chat_sessions(live, bot):
     bearer, session_url = bot
-    request_chat(live.url, ACCOUNT, skill="support-bot")
-    request_chat(live.url, ACCOUNT, skill="support-bot")
+    request_chat(live.url, ACCOUNT, skill=BOT_SKILL)
+    request_chat(live.url, ACCOUNT, skill=BOT_SKILL)
     first, second = accept(session_url, bearer), accept(session_url, bearer)
     sessions = get(f"{session_url}/chatSessions.json", bearer, v=1, NC="true").json()["chatSessions"]["chatSession"]
     assert [s["link"]["@href"] for s in sessions] == [first, second]
@@ -275,7 +275,7 @@ def test_hrefs_follow_the_request_host(live, bot):
     bearer, session_url = bot
     r = requests.get(f"{session_url}/incomingRequests", headers={
         "Authorization": f"Bearer {bearer}", "Host": "bots.example:8443", "X-Forwarded-Proto": "https"})
-    request_chat(live.url, ACCOUNT, skill="support-bot")
+    request_chat(live.url, ACCOUNT, skill=BOT_SKILL)
     r = requests.get(f"{session_url}/incomingRequests", headers={
         "Authorization": f"Bearer {bearer}", "Host": "bots.example:8443"})
     assert r.json()["incomingRequests"]["link"]["@href"].startswith("http://bots.example:8443/api/account/")
@@ -290,7 +290,7 @@ def test_unknown_agent_session_is_404(live, bot):
 
 def test_another_users_agent_session_is_refused(live, bot):
     _, session_url = bot
-    human = login(live.url, ACCOUNT, "demo-agent", "demo-agent-pass")["bearer"]
+    human = login(live.url, ACCOUNT, *DEMO_AGENT)["bearer"]
     r = get(f"{session_url}/availability", human)
     assert r.status_code == 403
 
@@ -306,7 +306,7 @@ def test_unknown_chat_is_404(live, bot):
 
 def test_a_chat_not_accepted_by_this_agent_is_404(live, bot):
     bearer, session_url = bot
-    consumer_uri = request_chat(live.url, ACCOUNT, skill="support-bot")
+    consumer_uri = request_chat(live.url, ACCOUNT, skill=BOT_SKILL)
     chat_id = consumer_uri.rsplit("/", 1)[1]
     assert get(f"{session_url}/chat/{chat_id}", bearer).status_code == 404  # ringing, not accepted
 

@@ -3,20 +3,16 @@ called with the docs' own example bodies, answered with the docs' status and exa
 
 The account is built after the docs' examples (tests/fixtures/docs_account.yaml), so bodies such as
 {"transfer": {"skill": {"id": 2}}} and the Start Chat example request work verbatim."""
-from pathlib import Path
-
 import pytest
 import requests
 import yaml
 
-from mock_server.app import create_app
-from mock_server.model.clock import ManualClock
+from tests.support.constants import GLOBAL_KEY
+from tests.support.paths import FIXTURES
+from tests.support.server import serve
 
-from .conftest import LiveSandbox
-
-ACCOUNT = "25025413"
-KEY = "721c180b09eb463d9f3191c41762bb68"
-CONFIG = Path(__file__).parent / "fixtures" / "docs_account.yaml"
+ACCOUNT = "25025413"  # the account of the docs' examples (tests/fixtures/docs_account.yaml)
+CONFIG = FIXTURES / "docs_account.yaml"
 
 
 def assert_shape(actual, example, path="$"):
@@ -90,11 +86,8 @@ CONSUMER_INFO = {"info": {**{k: v for k, v in AGENT_INFO_BLOCK.items() if k not 
 @pytest.fixture
 def docs():
     """A live sandbox on the docs-shaped account."""
-    clock = ManualClock(start=1_790_000_000.0)
-    server = LiveSandbox(create_app(yaml.safe_load(CONFIG.read_text()), seed=99, clock=clock,
-                                    async_mode="threading"), clock)
-    yield server
-    server.stop()
+    with serve(yaml.safe_load(CONFIG.read_text()), seed=99) as server:
+        yield server
 
 
 class Walk:
@@ -103,7 +96,7 @@ class Walk:
     def __init__(self, live):
         self.url = live.url
         self.base = f"{live.url}/api/account/{ACCOUNT}"
-        self.consumer = {"Authorization": f"LivePerson appKey={KEY}", "Content-Type": "application/json",
+        self.consumer = {"Authorization": f"LivePerson appKey={GLOBAL_KEY}", "Content-Type": "application/json",
                          "Accept": "application/json"}
 
     def login(self, username, password):

@@ -1,9 +1,8 @@
 """The rest of the Server Chat API: slots, wait time, surveys (pre-chat, exit, offline), transcript."""
 import requests
 
-from .lp import accept, agent, as_list, bearer_headers, consumer_headers, request_chat
-
-ACCOUNT = "12345678"
+from tests.support.constants import ACCOUNT, BOT_SKILL, DEMO_AGENT, DEMO_BOT, HUMAN_SKILL
+from tests.support.wire import accept, agent, as_list, bearer_headers, consumer_headers, request_chat
 
 
 def cget(url, **params):
@@ -20,24 +19,24 @@ def base(live):
 
 def test_available_slots_and_wait_time(live):
     assert cget(f"{base(live)}/chat/availableSlots", v=1, NC="true").json() == {"availableSlots": 0}
-    assert cget(f"{base(live)}/chat/estimatedWaitTime", skill="support-human").json() == {"estimatedWaitTime": -1}
-    bearer, session_url = agent(live.url, ACCOUNT, "demo-agent", "demo-agent-pass")  # maxChats 3
-    assert cget(f"{base(live)}/chat/availableSlots", skill="support-human").json() == {"availableSlots": 3}
+    assert cget(f"{base(live)}/chat/estimatedWaitTime", skill=HUMAN_SKILL).json() == {"estimatedWaitTime": -1}
+    bearer, session_url = agent(live.url, ACCOUNT, *DEMO_AGENT)  # maxChats 3
+    assert cget(f"{base(live)}/chat/availableSlots", skill=HUMAN_SKILL).json() == {"availableSlots": 3}
     assert cget(f"{base(live)}/chat/availableSlots", skill="nope").json() == {"availableSlots": 0}
-    assert cget(f"{base(live)}/chat/estimatedWaitTime", skill="support-human").json() == {"estimatedWaitTime": 0}
-    uris = [request_chat(live.url, ACCOUNT, skill="support-human") for _ in range(3)]
+    assert cget(f"{base(live)}/chat/estimatedWaitTime", skill=HUMAN_SKILL).json() == {"estimatedWaitTime": 0}
+    uris = [request_chat(live.url, ACCOUNT, skill=HUMAN_SKILL) for _ in range(3)]
     chats = [accept(session_url, bearer) for _ in range(3)]
     # all slots taken and no chat has ended yet: not enough data to estimate
-    assert cget(f"{base(live)}/chat/estimatedWaitTime", skill="support-human").json() == {"estimatedWaitTime": -2}
+    assert cget(f"{base(live)}/chat/estimatedWaitTime", skill=HUMAN_SKILL).json() == {"estimatedWaitTime": -2}
     live.advance(10)  # keep the consumers alive: each poll refreshes their chat
     for uri in uris:
         cget(f"{uri}/info")
     live.advance(20)
     cget(f"{uris[1]}/info"), cget(f"{uris[2]}/info")
     requests.post(f"{chats[0]}/events", json={"event": {"@type": "state", "state": "ended"}}, headers=bearer_headers(bearer))
-    request_chat(live.url, ACCOUNT, skill="support-human")  # takes the freed slot
+    request_chat(live.url, ACCOUNT, skill=HUMAN_SKILL)  # takes the freed slot
     accept(session_url, bearer)
-    wait = cget(f"{base(live)}/chat/estimatedWaitTime", skill="support-human").json()["estimatedWaitTime"]
+    wait = cget(f"{base(live)}/chat/estimatedWaitTime", skill=HUMAN_SKILL).json()["estimatedWaitTime"]
     assert wait == 30  # one chat of 30 s handled by the one agent, nobody queued ahead
 
 
@@ -50,21 +49,21 @@ def test_pre_chat_survey_answers_reach_the_agent(live):
     assert cget(f"{base(live)}//chat//preSurvey").status_code in (200, 308)
     answers = {"id": survey["id"], "question": [{"id": questions[0]["id"], "answer": "Grace"},
                                                 {"id": questions[2]["id"], "answer": "Billing"}]}
-    bearer, session_url = agent(live.url, ACCOUNT, "demo-bot", "demo-bot-pass")
-    request_chat(live.url, ACCOUNT, skill="support-bot", survey=answers)
+    bearer, session_url = agent(live.url, ACCOUNT, *DEMO_BOT)
+    request_chat(live.url, ACCOUNT, skill=BOT_SKILL, survey=answers)
     chat_url = accept(session_url, bearer)
     visit_url = {l["@rel"]: l["@href"] for l in requests.get(chat_url, headers=bearer_headers(bearer)).json()["chat"]["link"]}["visit-id"]
     visit = requests.get(visit_url, headers=bearer_headers(bearer)).json()["visit"]
     answered = {q["label"]: q["answer"] for q in as_list(visit["preChatSurvey"]["survey"]["question"])}
     assert answered == {"What is your name?": "Grace", "What do you need help with?": "Billing"}
     bad = {"id": survey["id"], "question": [{"id": questions[2]["id"], "answer": "Cats"}]}
-    r = requests.post(f"{base(live)}/chat/request", json={"request": {"skill": "support-bot", "survey": bad}},
+    r = requests.post(f"{base(live)}/chat/request", json={"request": {"skill": BOT_SKILL, "survey": bad}},
                       headers=consumer_headers())
     assert r.status_code == 400
 
 
 def test_exit_survey_with_csat(live):
-    uri = request_chat(live.url, ACCOUNT, skill="support-bot")
+    uri = request_chat(live.url, ACCOUNT, skill=BOT_SKILL)
     requests.post(f"{uri}/events", json={"event": {"@type": "state", "state": "ended"}}, headers=consumer_headers())
     survey = cget(f"{uri}/exitSurvey", v=1, NC="true").json()["survey"]
     csat, comment = survey["questions"]["question"]
@@ -97,7 +96,7 @@ def test_offline_survey(live):
 
 
 def test_transcript_requests_are_recorded(live):
-    uri = request_chat(live.url, ACCOUNT, skill="support-bot")
+    uri = request_chat(live.url, ACCOUNT, skill=BOT_SKILL)
     assert cput(f"{uri}/transcriptRequest?v=1&NC=true", {"email": "visitorEmail@gmail.com"}).status_code == 200
     assert cput(f"{uri}/transcriptWithSubjectRequest", {"email": "a@b.co", "subject": "Our chat"}).status_code == 200
     assert cput(f"{uri}/transcriptRequest", {"email": "not-an-email"}).status_code == 400
@@ -106,7 +105,7 @@ def test_transcript_requests_are_recorded(live):
 
 
 def test_persona_is_seeded_and_overridable(live):
-    uri = request_chat(live.url, ACCOUNT, skill="support-bot", persona={"name": "Ada", "city": "London"},
+    uri = request_chat(live.url, ACCOUNT, skill=BOT_SKILL, persona={"name": "Ada", "city": "London"},
                        visitorIp="10.1.2.3")
     visitor = live.sb.chats[uri.rsplit("/", 1)[1]].visitor
     assert (visitor.persona.name, visitor.persona.city, visitor.ip) == ("Ada", "London", "10.1.2.3")

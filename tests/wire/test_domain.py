@@ -4,7 +4,8 @@ import requests
 
 from mock_server.api.domain import SERVICES
 
-ACCOUNT = "12345678"
+from tests.support.constants import ACCOUNT, UNKNOWN_ACCOUNT
+
 
 
 @pytest.mark.parametrize("form", [
@@ -54,12 +55,12 @@ def test_base_uri_follows_the_host_the_request_came_in_on(live):
 
 
 def test_unknown_account_is_a_clear_404(live):
-    r = requests.get(f"{live.url}/csdr/account/99999999/service/agentVep/baseURI.json?version=1.0")
+    r = requests.get(f"{live.url}/csdr/account/{UNKNOWN_ACCOUNT}/service/agentVep/baseURI.json?version=1.0")
     assert r.status_code == 404
     error = r.json()["error"]
     assert error["responseStatus"] == "NOT_FOUND"
-    assert "99999999" in error["message"]
-    r = requests.get(f"{live.url}/api/account/99999999/service/baseURI.json?version=1.0")
+    assert UNKNOWN_ACCOUNT in error["message"]
+    r = requests.get(f"{live.url}/api/account/{UNKNOWN_ACCOUNT}/service/baseURI.json?version=1.0")
     assert r.status_code == 404
 
 

@@ -6,7 +6,10 @@ import re
 import pytest
 import requests
 
-from .conftest import ACCOUNT
+from tests.support.constants import ACCOUNT, UNKNOWN_ACCOUNT
+
+
+
 
 SCRIPT = re.compile(r"^/\*\*/([A-Za-z_$][\w$.]*)\((.*)\);$", re.S)
 
@@ -50,9 +53,9 @@ def test_dotted_and_jquery_callbacks(live):
 
 
 def test_unknown_account_or_service_is_lp_call_error(live):
-    for path in ("/csdr/account/99999999/service/adminArea/baseURI.lpCsds",
+    for path in (f"/csdr/account/{UNKNOWN_ACCOUNT}/service/adminArea/baseURI.lpCsds",
                  f"/csdr/account/{ACCOUNT}/service/agentvep/baseURI.lpCsds",  # case-sensitive
-                 "/csdr/account/99999999/service/baseURI.lpCsds"):
+                 f"/csdr/account/{UNKNOWN_ACCOUNT}/service/baseURI.lpCsds"):
         _, body = parse(jsonp(live, path, cb="check"))
         error = body["ResultSet"]["lpCallError"]
         assert "lpData" not in body["ResultSet"]
@@ -71,7 +74,7 @@ def test_unsafe_callback_is_refused_as_json(live, cb):
 
 
 def test_bad_callback_wins_over_unknown_account(live):
-    r = jsonp(live, "/csdr/account/99999999/service/adminArea/baseURI.lpCsds", cb="a(b)")
+    r = jsonp(live, f"/csdr/account/{UNKNOWN_ACCOUNT}/service/adminArea/baseURI.lpCsds", cb="a(b)")
     assert r.status_code == 400 and "a(b)" not in r.text
 
 

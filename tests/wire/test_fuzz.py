@@ -23,8 +23,8 @@ from hypothesis import HealthCheck, Phase, settings
 
 from mock_server.app import create_app
 
-from . import fuzz
-from .conftest import LiveSandbox
+from tests import fuzz
+from tests.support.server import LiveSandbox
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES") or fuzz.DEFAULT_EXAMPLES)
 SEED = int(os.environ.get("FUZZ_SEED") or fuzz.DEFAULT_SEED)

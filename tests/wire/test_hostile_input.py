@@ -6,37 +6,27 @@ from xml.etree.ElementTree import fromstring
 import pytest
 import requests
 
-from mock_server.app import create_app
-from mock_server.model.clock import ManualClock
 from mock_server.model.seed import load_config
 
-from .conftest import LiveSandbox
-from .lp import GLOBAL_KEY, accept, agent, as_list, bearer_headers, consumer_headers, login, request_chat
+from tests.support.constants import (ACCOUNT, AGENT_ID, BOT_SKILL, BOT_SKILL_ID, CAMPAIGN_ID, DEMO_ADMIN,
+                                     DEMO_AGENT, GLOBAL_KEY, HUMAN_SKILL)
+from tests.support.server import serve
+from tests.support.wire import (accepted_chat, as_list, assert_envelope, bearer_headers, consumer_headers,
+                                login, request_chat)
 
-ACCOUNT = "12345678"
 LONE = '"\\ud800"'  # a lone UTF-16 surrogate, as a JSON string literal
-
-
-def assert_envelope(r, status):
-    """The response is `status` with LivePerson's error envelope."""
-    assert r.status_code == status, (r.status_code, r.text[:300])
-    assert r.headers["Content-Type"].startswith("application/json")
-    error = r.json()["error"]
-    assert set(error) == {"time", "message", "internalCode", "responseStatus"}
-    return error
 
 
 @pytest.fixture
 def chat(live):
     """A chat demo-agent has accepted: (agent bearer, agent chat url, visitor chat url)."""
-    bearer, session_url = agent(live.url, ACCOUNT, "demo-agent", "demo-agent-pass")
-    visitor_url = request_chat(live.url, ACCOUNT, skill="support-human")
-    return bearer, accept(session_url, bearer), visitor_url
+    bearer, _, agent_url, visitor_url = accepted_chat(live.url, ACCOUNT, DEMO_AGENT, skill=HUMAN_SKILL)
+    return bearer, agent_url, visitor_url
 
 
 def every_reader_answers(live, bearer, agent_url, visitor_url):
     """Both APIs (JSON and XML), the live view and the home page still answer 200."""
-    admin = login(live.url, ACCOUNT, "demo-admin", "demo-admin-pass")["bearer"]
+    admin = login(live.url, ACCOUNT, *DEMO_ADMIN)["bearer"]
     checks = [(agent_url, bearer_headers(bearer)), (f"{agent_url}/events", bearer_headers(bearer)),
               (f"{agent_url}/info", bearer_headers(bearer)), (visitor_url, consumer_headers()),
               (f"{visitor_url}/events", consumer_headers()), (f"{visitor_url}/info", consumer_headers()),
@@ -54,20 +44,20 @@ def every_reader_answers(live, bearer, agent_url, visitor_url):
 def test_a_lone_surrogate_is_refused_everywhere_and_breaks_nothing(live, chat):
     bearer, agent_url, visitor_url = chat
     consumer, agent_h = consumer_headers(), bearer_headers(bearer)
-    admin = bearer_headers(login(live.url, ACCOUNT, "demo-admin", "demo-admin-pass")["bearer"])
+    admin = bearer_headers(login(live.url, ACCOUNT, *DEMO_ADMIN)["bearer"])
     users = f"{live.url}/api/account/{ACCOUNT}/configuration/le-users"
     attempts = [
         ("POST", f"{visitor_url}/events", consumer, '{"event": {"@type": "line", "text": %s}}' % LONE),
         ("POST", f"{agent_url}/events", agent_h, '{"event": {"@type": "line", "text": %s}}' % LONE),
         ("PUT", f"{visitor_url}/info/visitorName", consumer, '{"visitorName": %s}' % LONE),
         ("POST", f"{agent_url}/transfer", agent_h,
-         '{"transfer": {"skill": {"id": "2001001"}, "text": %s}}' % LONE),
+         '{"transfer": {"skill": {"id": "%s"}, "text": %s}}' % (BOT_SKILL_ID, LONE)),
         ("PUT", f"{agent_url}/survey", agent_h, '{"survey": {"question": [{"id": "1", "answer": %s}]}}' % LONE),
         ("PUT", f"{visitor_url}/exitSurvey", consumer, '{"survey": {"question": [{"id": %s}]}}' % LONE),
         ("POST", f"{live.url}/api/account/{ACCOUNT}/chat/request", consumer,
          '{"request": {"skill": %s}}' % LONE),
         ("POST", f"{live.url}/api/account/{ACCOUNT}/chat/request", consumer,
-         '{"request": {"skill": "support-bot", "persona": {"name": %s}}}' % LONE),
+         '{"request": {"skill": "%s", "persona": {"name": %s}}}' % (BOT_SKILL, LONE)),
         ("POST", f"{users}/skills", admin, '{"name": %s}' % LONE),
         ("POST", f"{users}/users", admin, '{"loginName": "x", "fullName": %s, "nickname": "x", '
                                           '"passwordSh": "p"}' % LONE),
@@ -104,12 +94,12 @@ def test_control_characters_are_kept_in_json_and_replaced_in_xml(live, chat):
 @pytest.mark.parametrize("number", ["1e999", "-1e999", "NaN", "Infinity", "-Infinity", "9" * 400, "-" + "9" * 19])
 def test_absurd_numbers_in_bodies_are_400(live, chat, number):
     bearer, agent_url, visitor_url = chat
-    admin = bearer_headers(login(live.url, ACCOUNT, "demo-admin", "demo-admin-pass")["bearer"])
+    admin = bearer_headers(login(live.url, ACCOUNT, *DEMO_ADMIN)["bearer"])
     before = requests.get(f"{live.url}/api/account/{ACCOUNT}/configuration/le-users/users", headers=admin).json()
     for method, url, headers, body in [
         ("POST", f"{live.url}/api/account/{ACCOUNT}/chat/request", consumer_headers(),
-         '{"request": {"skill": "support-bot", "interactionTimeout": %s}}' % number),
-        ("PUT", f"{live.url}/api/account/{ACCOUNT}/configuration/le-users/users/3001002", admin,
+         '{"request": {"skill": "%s", "interactionTimeout": %s}}' % (BOT_SKILL, number)),
+        ("PUT", f"{live.url}/api/account/{ACCOUNT}/configuration/le-users/users/{AGENT_ID}", admin,
          '{"maxChats": %s}' % number),
         ("POST", f"{visitor_url}/events", consumer_headers(), '{"event": {"@type": "line", "text": "x", "n": %s}}' % number),
     ]:
@@ -125,7 +115,7 @@ def test_non_ascii_digits_are_not_numbers(live, chat, digits):
     for url, headers in [(f"{agent_url}/events?from={quoted}", bearer_headers(bearer)),
                          (f"{visitor_url}/events?from={quoted}", consumer_headers()),
                          (f"{agent_url}?from={quoted}", bearer_headers(bearer)),
-                         (f"{live.url}/api/account/{ACCOUNT}/chat/availability?skill=support-bot&maxWaitTime={quoted}",
+                         (f"{live.url}/api/account/{ACCOUNT}/chat/availability?skill={BOT_SKILL}&maxWaitTime={quoted}",
                           consumer_headers())]:
         assert_envelope(requests.get(url, headers=headers), 400)
     session_url = agent_url.rsplit("/chat/", 1)[0]
@@ -135,10 +125,10 @@ def test_non_ascii_digits_are_not_numbers(live, chat, digits):
     assert_envelope(requests.get(f"{agent_url}/events/{quoted}", headers=bearer_headers(bearer)), 404)
     assert_envelope(requests.get(f"{visitor_url}/events/{quoted}", headers=consumer_headers()), 404)
     r = requests.post(f"{live.url}/api/account/{ACCOUNT}/chat/request", headers=consumer_headers(),
-                      data=json.dumps({"request": {"skill": "support-bot", "interactionTimeout": digits}}))
+                      data=json.dumps({"request": {"skill": BOT_SKILL, "interactionTimeout": digits}}))
     assert_envelope(r, 400)
     # a visitorId of odd digits is kept as text, and the chat stays readable
-    uri = request_chat(live.url, ACCOUNT, skill="support-bot", visitorId=digits)
+    uri = request_chat(live.url, ACCOUNT, skill=BOT_SKILL, visitorId=digits)
     info = requests.get(f"{uri}/info", headers=consumer_headers())
     assert info.status_code == 200 and info.json()["info"]["visitorId"] == digits
 
@@ -162,7 +152,7 @@ def test_deep_nesting_is_400_in_json_and_xml(live, chat):
     deep = {"type": "vertical", "elements": [{"type": "text", "text": "x"}]}
     for _ in range(12):
         deep = {"type": "vertical", "elements": [deep]}
-    r = requests.post(url, headers=consumer_headers(), data=json.dumps({"request": {"skill": "support-bot"}, "x": deep}))
+    r = requests.post(url, headers=consumer_headers(), data=json.dumps({"request": {"skill": BOT_SKILL}, "x": deep}))
     assert r.status_code == 200
 
 
@@ -185,17 +175,13 @@ def test_bodies_over_the_limit_are_413(live, chat):
 def test_the_body_limit_is_configurable():
     config = load_config()
     config["settings"] = {**(config.get("settings") or {}), "max_body_bytes": 2048}
-    clock = ManualClock(start=1_790_000_000.0)
-    server = LiveSandbox(create_app(config, seed=1, clock=clock, async_mode="threading"), clock)
-    try:
+    with serve(config, seed=1) as server:
         url = f"{server.url}/api/account/{ACCOUNT}/chat/request"
-        ok = json.dumps({"request": {"skill": "support-bot", "pad": "x" * 1500}})
+        ok = json.dumps({"request": {"skill": BOT_SKILL, "pad": "x" * 1500}})
         assert requests.post(url, data=ok, headers=consumer_headers()).status_code == 200
-        too_big = json.dumps({"request": {"skill": "support-bot", "pad": "x" * 2100}})
+        too_big = json.dumps({"request": {"skill": BOT_SKILL, "pad": "x" * 2100}})
         error = assert_envelope(requests.post(url, data=too_big, headers=consumer_headers()), 413)
         assert "2048" in error["message"]
-    finally:
-        server.stop()
 
 
 # (path, credential): "agent" is demo-agent's bearer, "consumer" the Server Chat app key.
@@ -206,9 +192,9 @@ XML_GETS = [
         "{agent}/info/agentTyping", "{agent}/transfer", "{agent}/survey", "{session}", "{session}?cs=1",
         "{session}/info", "{session}/availability", "{session}/incomingRequests", "{session}/chatSessions",
         "{session}/availableAgents", "{session}/chat/availableSlots", "{session}/chat?chatSessionKeys={chat_id}",
-        "/api/account/{a}/configuration/le-users/skills", "/api/account/{a}/configuration/le-users/skills/2001001",
+        "/api/account/{a}/configuration/le-users/skills", "/api/account/{a}/configuration/le-users/skills/{skill}",
         "/api/account/{a}/configuration/le-users/users", "/api/account/{a}/configuration/le-campaigns/campaigns",
-        "/api/account/{a}/configuration/le-campaigns/campaigns/4001001/engagements",
+        "/api/account/{a}/configuration/le-campaigns/campaigns/{campaign}/engagements",
         "/_sandbox/accounts/{a}/live")],
     *[(p, "consumer") for p in (
         "{visitor}", "{visitor}/events", "{visitor}/info", "{visitor}/exitSurvey", "/api/account/{a}",
@@ -225,7 +211,7 @@ def test_every_json_answer_has_a_well_formed_xml_form(live, chat):
     # the chat carries what used to break XML: a control character and an exit survey keyed by ids
     requests.post(f"{visitor_url}/events", data=b'{"event": {"@type": "line", "text": "bell\\u0007"}}',
                   headers=consumer_headers())
-    names = {"a": ACCOUNT, "agent": agent_url, "visitor": visitor_url,
+    names = {"a": ACCOUNT, "skill": BOT_SKILL_ID, "campaign": CAMPAIGN_ID, "agent": agent_url, "visitor": visitor_url,
              "session": agent_url.rsplit("/chat/", 1)[0], "chat_id": agent_url.rsplit("/", 1)[1]}
     credentials = {"agent": {"Authorization": f"Bearer {bearer}"},
                    "consumer": {"Authorization": f"LivePerson appKey={GLOBAL_KEY}"}, None: {}}
@@ -245,16 +231,16 @@ def test_every_json_answer_has_a_well_formed_xml_form(live, chat):
 
 def test_xml_mapping_of_lists_and_objects_with_several_keys(live):
     r = requests.post(f"{live.url}/api/account/{ACCOUNT}/login.xml",
-                      json={"username": "demo-admin", "password": "demo-admin-pass"})
+                      json=DEMO_ADMIN.credentials)
     root = fromstring(r.content)
     assert r.status_code == 200 and root.tag == "response"
     bearer = root.findtext("bearer")
-    assert root.find("config").findtext("loginName") == "demo-admin"
+    assert root.find("config").findtext("loginName") == DEMO_ADMIN.login
     assert [p.text for p in root.find("config").findall("userPrivileges")][:2] == ["100", "101"]
     skills = requests.get(f"{live.url}/api/account/{ACCOUNT}/configuration/le-users/skills.xml",
                           headers={"Authorization": f"Bearer {bearer}"})
     root = fromstring(skills.content)
-    assert root.tag == "items" and {i.findtext("name") for i in root.findall("item")} >= {"support-bot", "support-human"}
+    assert root.tag == "items" and {i.findtext("name") for i in root.findall("item")} >= {BOT_SKILL, HUMAN_SKILL}
     clock = fromstring(requests.get(f"{live.url}/_sandbox/clock.xml").content)
     assert clock.tag == "response" and clock.findtext("movable") == "true"
 

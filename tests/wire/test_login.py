@@ -4,12 +4,10 @@ import requests
 
 from mock_server.api.domain import SERVICES
 
-from .lp import JSON, bearer_headers, login, start_agent_session
-
-ACCOUNT = "12345678"
-APP_KEYS = {"appKey": "a11ea3bc37718ed531bd4a1de1d65275", "secret": "8e2c38508a25ca8e",
-            "accessToken": "cc2d7b97268c5adfcf6b1d59743e32ff",
-            "accessTokenSecret": "6109677e51b1b80e"}
+from tests.support.constants import (ACCOUNT, BOT_APP_KEYS, BOT_ID, DEMO_ADMIN, DEMO_AGENT, DEMO_BOT,
+                                     UNKNOWN_ACCOUNT)
+from tests.support.server import START
+from tests.support.wire import JSON, bearer_headers, login, start_agent_session
 
 
 def _post(live, path, body, session=None, **kw):
@@ -19,15 +17,15 @@ def _post(live, path, body, session=None, **kw):
 
 @pytest.mark.parametrize("version", ["1.2", "1.3"])
 def test_user_login_full_body(live, http, version):
-    r = _post(live, f"login?v={version}", {"username": "demo-bot", "password": "demo-bot-pass"}, http)
+    r = _post(live, f"login?v={version}", DEMO_BOT.credentials, http)
     assert r.status_code == 200
     body = r.json()
     assert len(body["bearer"]) == 64 and len(body["csrf"]) == 64
     assert body["wsuk"].isdigit()
     assert body["sessionTTl"] == "28800000"
     config = body["config"]
-    assert config["loginName"] == "demo-bot"
-    assert config["userId"] == "3001001"
+    assert config["loginName"] == DEMO_BOT.login
+    assert config["userId"] == BOT_ID
     assert config["userPid"]
     assert isinstance(config["userPrivileges"], list)
     assert config["isAdmin"] is False and config["isLPA"] is False
@@ -43,28 +41,28 @@ def test_user_login_full_body(live, http, version):
 
 
 def test_admin_login_is_admin(live):
-    assert login(live.url, ACCOUNT, "demo-admin", "demo-admin-pass")["config"]["isAdmin"] is True
+    assert login(live.url, ACCOUNT, *DEMO_ADMIN)["config"]["isAdmin"] is True
 
 
 def test_application_login_with_key_set(live):
-    r = _post(live, "login?v=1.3", {"username": "demo-bot", **APP_KEYS})
+    r = _post(live, "login?v=1.3", {"username": DEMO_BOT.login, **BOT_APP_KEYS})
     assert r.status_code == 200
-    assert r.json()["config"]["loginName"] == "demo-bot"
+    assert r.json()["config"]["loginName"] == DEMO_BOT.login
 
 
 def test_application_login_with_wrong_secret_is_refused(live):
-    r = _post(live, "login?v=1.3", {"username": "demo-bot", **APP_KEYS, "secret": "nope"})
+    r = _post(live, "login?v=1.3", {"username": DEMO_BOT.login, **BOT_APP_KEYS, "secret": "nope"})
     assert r.status_code == 401
 
 
 def test_application_login_needs_the_users_own_key(live):
-    r = _post(live, "login?v=1.3", {"username": "demo-agent", **APP_KEYS})
+    r = _post(live, "login?v=1.3", {"username": DEMO_AGENT.login, **BOT_APP_KEYS})
     assert r.status_code == 401
 
 
 @pytest.mark.parametrize("body", [
-    {"username": "demo-bot", "password": "wrong"},
-    {"username": "nobody", "password": "demo-bot-pass"},
+    {"username": DEMO_BOT.login, "password": "wrong"},
+    {"username": "nobody", "password": DEMO_BOT.password},
 ])
 def test_bad_credentials_get_the_envelope(live, body):
     r = _post(live, "login?v=1.3", body)
@@ -77,8 +75,8 @@ def test_bad_credentials_get_the_envelope(live, body):
 
 
 def test_login_on_unknown_account_is_401(live):
-    r = requests.post(f"{live.url}/api/account/99999999/login?v=1.3",
-                      json={"username": "demo-bot", "password": "demo-bot-pass"}, headers=JSON)
+    r = requests.post(f"{live.url}/api/account/{UNKNOWN_ACCOUNT}/login?v=1.3",
+                      json=DEMO_BOT.credentials, headers=JSON)
     assert r.status_code == 401
 
 
@@ -94,14 +92,14 @@ def test_login_without_username_is_400(live):
 
 
 def test_refresh_keeps_the_session_and_answers_empty(live, http):
-    body = login(live.url, ACCOUNT, "demo-bot", "demo-bot-pass", http)
+    body = login(live.url, ACCOUNT, *DEMO_BOT, http)
     r = _post(live, "refresh?v=1.2", {"csrf": body["csrf"]}, http)
     assert r.status_code == 200 and r.content == b""
     assert "Session_id" in r.headers.get("Set-Cookie", "")
 
 
 def test_refresh_with_bad_csrf_is_the_documented_401(live, http):
-    login(live.url, ACCOUNT, "demo-bot", "demo-bot-pass", http)
+    login(live.url, ACCOUNT, *DEMO_BOT, http)
     r = _post(live, "refresh", {"csrf": "0" * 64}, http)
     assert r.status_code == 401
     error = r.json()["error"]
@@ -110,7 +108,7 @@ def test_refresh_with_bad_csrf_is_the_documented_401(live, http):
 
 
 def test_logout_kills_the_bearer(live, http):
-    body = login(live.url, ACCOUNT, "demo-bot", "demo-bot-pass", http)
+    body = login(live.url, ACCOUNT, *DEMO_BOT, http)
     start_agent_session(live.url, ACCOUNT, body["bearer"])
     r = _post(live, "logout?v=1.2", {"csrf": body["csrf"]}, http)
     assert r.status_code == 200 and r.content == b""
@@ -122,13 +120,13 @@ def test_logout_kills_the_bearer(live, http):
 
 
 def test_logout_with_bad_csrf_keeps_the_session(live, http):
-    body = login(live.url, ACCOUNT, "demo-bot", "demo-bot-pass", http)
+    body = login(live.url, ACCOUNT, *DEMO_BOT, http)
     assert _post(live, "logout", {"csrf": "nope"}, http).status_code == 401
     assert start_agent_session(live.url, ACCOUNT, body["bearer"])
 
 
 def test_idle_ttl_expires_the_bearer(live):
-    body = login(live.url, ACCOUNT, "demo-bot", "demo-bot-pass")
+    body = login(live.url, ACCOUNT, *DEMO_BOT)
     live.advance(1801)
     r = requests.post(f"{live.url}/api/account/{ACCOUNT}/agentSession?v=1&NC=true",
                       json={"loginData": ""}, headers=bearer_headers(body["bearer"]))
@@ -137,18 +135,18 @@ def test_idle_ttl_expires_the_bearer(live):
 
 
 def test_activity_keeps_the_session_but_the_absolute_ttl_wins(live, http):
-    body = login(live.url, ACCOUNT, "demo-bot", "demo-bot-pass", http)
+    body = login(live.url, ACCOUNT, *DEMO_BOT, http)
     for _ in range(20):  # 20 x 29 minutes of use: never idle 30 minutes, but past 8 hours
         live.advance(29 * 60)
         r = _post(live, "refresh", {"csrf": body["csrf"]}, http)
         if r.status_code != 200:
             break
     assert r.status_code == 401
-    assert live.clock.now() - 1_790_000_000.0 > 8 * 3600
+    assert live.clock.now() - START > 8 * 3600
 
 
 def test_refresh_keeps_an_otherwise_idle_session_alive(live, http):
-    body = login(live.url, ACCOUNT, "demo-bot", "demo-bot-pass", http)
+    body = login(live.url, ACCOUNT, *DEMO_BOT, http)
     for _ in range(3):
         live.advance(25 * 60)
         assert _post(live, "refresh", {"csrf": body["csrf"]}, http).status_code == 200
@@ -156,5 +154,5 @@ def test_refresh_keeps_an_otherwise_idle_session_alive(live, http):
 
 
 def test_refresh_without_cookie_finds_the_session_by_csrf(live):
-    body = login(live.url, ACCOUNT, "demo-bot", "demo-bot-pass")
+    body = login(live.url, ACCOUNT, *DEMO_BOT)
     assert _post(live, "refresh", {"csrf": body["csrf"]}).status_code == 200

@@ -5,12 +5,11 @@ their skill; a consumer already in a chat gets the chat back; errors are the mon
 own `{"time", "message", "internalCode"}`."""
 import requests
 
-from .conftest import ACCOUNT, OTHER_ACCOUNT
-from .lp import accept, agent, consumer_headers, request_chat
+from tests.support.constants import (ACCOUNT, APP_ID, BOT_ENGAGEMENT_ID, CAMPAIGN_ID, DEMO_AGENT, DEMO_BOT,
+                                     HUMAN_ENGAGEMENT_ID, HUMAN_SKILL, HUMAN_SKILL_ID, OTHER_ACCOUNT,
+                                     SHOP_APP_ID, UNKNOWN_ACCOUNT)
+from tests.support.wire import JSON, accept, agent, consumer_headers, request_chat
 
-APP_ID = "5c1f0b9e-7a3d-4e62-9b8f-2d4c6a1e3f70"  # the demo account's installed application
-OTHER_APP_ID = "8e2a4c6d-1f3b-4a5c-8d7e-9f0a1b2c3d4e"
-JSON = {"Content-Type": "application/json", "Accept": "application/json"}
 BODY = {"clientProperties": {"osName": "MAC_OSX", "osVersion": "1.2", "appVersion": "1.0",
                              "deviceFamily": "MOBILE", "ipAddress": "192.168.5.2"},
         "consumerId": "uniqueIdInBrand",
@@ -54,34 +53,34 @@ def test_nobody_online_new_session_without_engagement(live):
 
 
 def test_the_available_engagement_follows_who_is_online(live):
-    bearer, session_url = agent(live.url, ACCOUNT, "demo-bot", "demo-bot-pass")
+    bearer, session_url = agent(live.url, ACCOUNT, *DEMO_BOT)
     r = engagement(live)
     assert r.status_code == 201
     first = r.json()
     [offered] = first["engagementDetails"]  # support-bot only: nobody is on support-human
-    assert offered == {"campaignId": 4001001, "engagementId": 5001001,
+    assert offered == {"campaignId": int(CAMPAIGN_ID), "engagementId": int(BOT_ENGAGEMENT_ID),
                        "engagementRevision": offered["engagementRevision"], "contextId": "1",
                        "windowId": offered["windowId"], "language": "en-US", "status": "expose"}
     assert isinstance(offered["engagementRevision"], int)
-    agent(live.url, ACCOUNT, "demo-agent", "demo-agent-pass")
+    agent(live.url, ACCOUNT, *DEMO_AGENT)
     # the same vid/sid pair is a valid session: 200, the same ids, both engagements now
     r = engagement(live, vid=first["visitorId"], sid=first["sessionId"])
     assert r.status_code == 200
     again = r.json()
     assert (again["visitorId"], again["sessionId"]) == (first["visitorId"], first["sessionId"])
-    assert [d["engagementId"] for d in again["engagementDetails"]] == [5001001, 5001002]
+    assert [d["engagementId"] for d in again["engagementDetails"]] == [int(BOT_ENGAGEMENT_ID), int(HUMAN_ENGAGEMENT_ID)]
     assert again["engagementDetails"][0]["contextId"] == "1"  # an engagement keeps its context
     assert again["pageId"] != first["pageId"]
     requests.post(f"{session_url}/availability", json={"availability": {"chat": "Away"}},
                   headers={**JSON, "Authorization": f"Bearer {bearer}",
                            "X-HTTP-Method-Override": "PUT"}).raise_for_status()
     r = engagement(live, vid=first["visitorId"], sid=first["sessionId"])
-    assert [d["engagementId"] for d in r.json()["engagementDetails"]] == [5001002]
+    assert [d["engagementId"] for d in r.json()["engagementDetails"]] == [int(HUMAN_ENGAGEMENT_ID)]
 
 
 def test_unpublished_campaign_offers_nothing(live):
-    agent(live.url, ACCOUNT, "demo-bot", "demo-bot-pass")
-    live.sb.accounts[ACCOUNT].campaigns["4001001"].status = 0
+    agent(live.url, ACCOUNT, *DEMO_BOT)
+    live.sb.accounts[ACCOUNT].campaigns[CAMPAIGN_ID].status = 0
     assert "engagementDetails" not in engagement(live).json()
 
 
@@ -95,7 +94,7 @@ def test_unknown_pair_makes_a_new_session_keeping_a_known_visitor(live):
 
 
 def test_a_consumer_in_a_chat_gets_the_conversation(live):
-    bearer, session_url = agent(live.url, ACCOUNT, "demo-bot", "demo-bot-pass")
+    bearer, session_url = agent(live.url, ACCOUNT, *DEMO_BOT)
     first = engagement(live).json()
     offered = first["engagementDetails"][0]
     uri = request_chat(live.url, ACCOUNT, engagementId=str(offered["engagementId"]),
@@ -107,7 +106,7 @@ def test_a_consumer_in_a_chat_gets_the_conversation(live):
     assert r.status_code == 200
     [resumed] = r.json()["engagementDetails"]
     assert resumed["status"] == "conversation" and resumed["conversationId"] == chat_id
-    assert resumed["engagementId"] == 5001001
+    assert resumed["engagementId"] == int(BOT_ENGAGEMENT_ID)
     requests.post(f"{uri}/events", json={"event": {"@type": "state", "state": "ended"}},
                   headers=consumer_headers()).raise_for_status()
     r = engagement(live, vid=first["visitorId"], sid=first["sessionId"])
@@ -115,7 +114,7 @@ def test_a_consumer_in_a_chat_gets_the_conversation(live):
 
 
 def test_report_impressions_of_the_offered_engagement(live):
-    agent(live.url, ACCOUNT, "demo-bot", "demo-bot-pass")
+    agent(live.url, ACCOUNT, *DEMO_BOT)
     first = engagement(live).json()
     offered = first["engagementDetails"][0]
     ids = {"vid": first["visitorId"], "sid": first["sessionId"]}
@@ -136,13 +135,13 @@ def test_report_impressions_of_the_offered_engagement(live):
 
 
 def test_report_errors(live):
-    agent(live.url, ACCOUNT, "demo-bot", "demo-bot-pass")
+    agent(live.url, ACCOUNT, *DEMO_BOT)
     first = engagement(live).json()
     offered = first["engagementDetails"][0]
     ids = {"vid": first["visitorId"], "sid": first["sessionId"]}
     # an impression for an engagement this session was not offered
     assert_error(report(live, {"engagementAttributes": [impression("impDisplay", {
-        **offered, "engagementId": 5001002})]}, **ids), 400, 5)
+        **offered, "engagementId": int(HUMAN_ENGAGEMENT_ID)})]}, **ids), 400, 5)
     # impressions need the session the engagement was offered in
     assert_error(report(live, {"engagementAttributes": [impression("impDisplay", offered)]},
                         vid=first["visitorId"]), 400, 5)
@@ -162,7 +161,7 @@ def test_report_errors(live):
 def test_bad_input_answers_the_documented_errors(live):
     assert_error(engagement(live, app_id="no-such-app"), 404, 18)
     assert_error(engagement(live, app_id=APP_ID, account=OTHER_ACCOUNT), 404, 18)  # not installed there
-    assert_error(engagement(live, account="99999999"), 404, 20)
+    assert_error(engagement(live, account=UNKNOWN_ACCOUNT), 404, 20)
     r = requests.post(f"{live.url}/api/account/{ACCOUNT}/app/{APP_ID}/engagement", json={},
                       headers=JSON)
     assert_error(r, 400, 33)  # v is required
@@ -184,7 +183,7 @@ def test_bad_input_answers_the_documented_errors(live):
 
 def test_other_account_is_separate(live):
     first = engagement(live).json()
-    r = requests.post(f"{live.url}/api/account/{OTHER_ACCOUNT}/app/{OTHER_APP_ID}/engagement",
+    r = requests.post(f"{live.url}/api/account/{OTHER_ACCOUNT}/app/{SHOP_APP_ID}/engagement",
                       params={"v": "1.0", "vid": first["visitorId"], "sid": first["sessionId"]},
                       json={}, headers=JSON)
     assert r.status_code == 201 and r.json()["sessionId"] != first["sessionId"]
@@ -209,7 +208,7 @@ def test_app_engagement_available_and_not(live):
     r = requests.post(url, params=query, json=APP_BODY, headers=JSON)
     assert r.status_code == 200
     assert r.json()["status"] == "NotAvailable" and "engagementDetails" not in r.json()
-    agent(live.url, ACCOUNT, "demo-agent", "demo-agent-pass")
+    agent(live.url, ACCOUNT, *DEMO_AGENT)
     first = r.json()
     url, query = visitors(live, first["visitorId"], sid=first["sessionId"])
     r = requests.post(url, params=query, json=APP_BODY, headers=JSON)
@@ -217,14 +216,14 @@ def test_app_engagement_available_and_not(live):
     assert r.status_code == 200 and body["status"] == "Available"
     assert (body["visitorId"], body["sessionId"]) == (first["visitorId"], first["sessionId"])
     details = body["engagementDetails"]
-    assert details == {"campaignId": "4001001", "engagementId": "5001002", "contextId": "1",
+    assert details == {"campaignId": CAMPAIGN_ID, "engagementId": HUMAN_ENGAGEMENT_ID, "contextId": "1",
                        "windowId": details["windowId"], "language": "en-US",
                        "engagementRevision": details["engagementRevision"],
-                       "validForSeconds": 900, "skillId": 2001002, "skillName": "support-human"}
+                       "validForSeconds": 900, "skillId": int(HUMAN_SKILL_ID), "skillName": HUMAN_SKILL}
     # update the session: impressions of the offered engagement, 200 with an empty body
     url, query = visitors(live, first["visitorId"], sid=first["sessionId"])
     update = {"pageId": body["pageId"], "impAttributes": [
-        {"type": "impAccept", "campaign": 4001001, "engId": 5001002, "revision": 1,
+        {"type": "impAccept", "campaign": int(CAMPAIGN_ID), "engId": int(HUMAN_ENGAGEMENT_ID), "revision": 1,
          "eContext": [{"type": "engagementContext", "id": "1"}]}],
         "engagementAttributes": [{"type": "ctmrinfo", "info": {"ctype": "vip"}}]}
     r = requests.put(url, params=query, json=update, headers=JSON)
@@ -240,7 +239,7 @@ def test_app_engagement_errors(live):
                 {**APP_BODY, "consumerSections": "Support"}):
         assert_error(requests.post(url, params=query, json=bad, headers=JSON), 400, 5)
     assert_error(requests.post(url, json=APP_BODY, headers=JSON), 400, 33)
-    assert_error(requests.post(url.replace(ACCOUNT, "99999999"), params=query, json=APP_BODY,
+    assert_error(requests.post(url.replace(ACCOUNT, UNKNOWN_ACCOUNT), params=query, json=APP_BODY,
                                headers=JSON), 404, 20)
     first = requests.post(url, params=query, json=APP_BODY, headers=JSON).json()
     update = {"pageId": first["pageId"]}
@@ -253,9 +252,9 @@ def test_app_engagement_errors(live):
     url, query = visitors(live, first["visitorId"], sid=first["sessionId"])
     assert_error(requests.put(url, params=query, json={}, headers=JSON), 400, 5)  # pageId required
     assert_error(requests.put(url, params=query, json={**update, "impAttributes": [
-        {"type": "impDisplay", "engId": 5001001}]}, headers=JSON), 400, 5)  # never offered
+        {"type": "impDisplay", "engId": int(BOT_ENGAGEMENT_ID)}]}, headers=JSON), 400, 5)  # never offered
     assert_error(requests.put(url, params=query, json={**update, "impAttributes": [
-        {"type": "purchase", "engId": 5001001}]}, headers=JSON), 400, 5)  # not an impression
+        {"type": "purchase", "engId": int(BOT_ENGAGEMENT_ID)}]}, headers=JSON), 400, 5)  # not an impression
 
 
 def test_domain_api_names_the_services(live):

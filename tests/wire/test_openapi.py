@@ -1,11 +1,7 @@
 """The OpenAPI description: valid OpenAPI 3.1, exactly the routes Flask serves, served at
 /openapi.json and browsable at /docs (Swagger UI from node_modules, under the pages' CSP)."""
-import os
 import re
-import shutil
-from pathlib import Path
 
-import pytest
 import requests
 from openapi_spec_validator import validate
 
@@ -13,9 +9,9 @@ from mock_server.app import create_app
 from mock_server.openapi import description
 from mock_server.openapi.paths import ERROR_RESPONSES, JSON_ONLY_TAGS
 
+from tests.support.paths import SHOTS
+
 HTTP_METHODS = {"get", "put", "post", "delete", "patch"}
-SHOTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screenshots"
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 
 
 def _normalise(path: str) -> str:
@@ -117,22 +113,10 @@ def test_socket_io_is_described_and_served(live):
     assert r.status_code == 200 and r.text.startswith("0{")
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    executable = CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
-    if not executable:
-        pytest.skip(f"Chromium is not installed at {CHROMIUM} (./dev test installs it)")
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=executable, headless=True,
-                                    args=["--no-sandbox", "--disable-gpu"])
-        yield browser, playwright_api.expect
-        browser.close()
-
-
-def test_docs_page_renders_in_chromium(live, chromium):
+def test_docs_page_renders_in_chromium(live, browser):
     """Swagger UI shows every tag and operation, with no console error and no CSP violation."""
-    browser, expect = chromium
+    from tests.support.browser import expect  # Playwright (the `browser` fixture skips without it)
+
     context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=live.url)
     page = context.new_page()
     problems, requested = [], []

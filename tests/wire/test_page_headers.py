@@ -2,15 +2,13 @@
 workspace, their files under /static, and any later page such as /docs) carries the same
 Content-Security-Policy, `nosniff` and Referrer-Policy; every response at all carries `nosniff`.
 """
-from pathlib import Path
-
 import pytest
 import requests
 
-from .lp import GLOBAL_KEY, JSON, bearer_headers, login
+from tests.support.constants import ACCOUNT, BOT_SKILL, DEMO_AGENT, GLOBAL_KEY
+from tests.support.paths import STATIC
+from tests.support.wire import JSON, bearer_headers, login
 
-ACCOUNT = "12345678"
-STATIC = Path(__file__).resolve().parents[1] / "mock_server" / "static"
 # Written out, not imported: loosening the policy must fail this test.
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
@@ -67,12 +65,12 @@ def test_every_html_response_carries_the_page_headers(live):
     ("GET", f"/api/account/{ACCOUNT}/service/agentVep/baseURI?version=1.0",
      {"Accept": "application/xml"}, None),
     ("POST", f"/api/account/{ACCOUNT}/login?v=1.3", JSON,
-     {"username": "demo-agent", "password": "wrong"}),
+     {"username": DEMO_AGENT.login, "password": "wrong"}),
     ("POST", f"/api/account/{ACCOUNT}/login?v=1.3", JSON, "not json"),
     ("GET", f"/api/account/{ACCOUNT}/agentSession/x", JSON, None),
     ("GET", "/no/such/url", {}, None),
     ("DELETE", "/_sandbox/health", {}, None),
-    ("GET", f"/api/account/{ACCOUNT}/chat/availability?v=1&skill=support-bot",
+    ("GET", f"/api/account/{ACCOUNT}/chat/availability?v=1&skill={BOT_SKILL}",
      {**JSON, "Authorization": f"LivePerson appKey={GLOBAL_KEY}"}, None),
     ("GET", "/_sandbox/persona?seed=3", {}, None),
     ("GET", "/static/js/common.js", {}, None),
@@ -94,7 +92,7 @@ def test_every_response_carries_nosniff(live, method, path, headers, body):
 
 
 def test_answers_of_a_logged_in_agent_carry_nosniff(live):
-    bearer = login(live.url, ACCOUNT, "demo-agent", "demo-agent-pass")["bearer"]
+    bearer = login(live.url, ACCOUNT, *DEMO_AGENT)["bearer"]
     r = requests.post(f"{live.url}/api/account/{ACCOUNT}/agentSession?v=1&NC=true",
                       json={"loginData": ""}, headers=bearer_headers(bearer), timeout=10)
     assert r.status_code == 200 and r.headers["X-Content-Type-Options"] == "nosniff"

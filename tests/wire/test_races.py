@@ -17,10 +17,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 import requests
 
-from .lp import JSON, agent, as_list, bearer_headers, consumer_headers, request_chat
-from .test_realtime import Watcher
+from tests.support.constants import ACCOUNT, BOT_SKILL, DEMO_AGENT, DEMO_BOT, HUMAN_SKILL, HUMAN_SKILL_ID
+from tests.support.live_view import Watcher
+from tests.support.wire import (JSON, agent, as_list, bearer_headers, chat_id_of, consumer_headers, events,
+                                request_chat, ringing)
 
-ACCOUNT = "12345678"
 WAIT = 60.0  # per request: the machine is shared, 100 threads on 2 cores take a while
 NO_CHAT_TO_ACCEPT = (404, 43, "There is no incoming chat request to accept")
 
@@ -69,21 +70,12 @@ def event_id_of(r: requests.Response) -> int:
     return int(href.rsplit("/", 1)[1])
 
 
-def ringing(session_url, bearer) -> int:
-    r = requests.get(f"{session_url}/incomingRequests", headers=bearer_headers(bearer), timeout=WAIT)
-    return int(r.json()["incomingRequests"]["ringingCount"])
-
-
 def visitor_events(uri) -> list[dict]:
-    r = requests.get(f"{uri}/events?from=0", headers=consumer_headers(), timeout=WAIT)
-    assert r.status_code == 200, r.text
-    return as_list(r.json()["events"].get("event"))
+    return events(uri, consumer_headers())
 
 
 def agent_events(chat_url, bearer) -> list[dict]:
-    r = requests.get(f"{chat_url}/events?from=0", headers=bearer_headers(bearer), timeout=WAIT)
-    assert r.status_code == 200, r.text
-    return as_list(r.json()["events"].get("event"))
+    return events(chat_url, bearer_headers(bearer))
 
 
 def assert_dense(events) -> None:
@@ -114,13 +106,13 @@ def live_agents(live, bearer) -> dict:
 
 def _human_sessions(live, count):
     """`count` logins of demo-agent, each with its own Online agent session: [(bearer, url)]."""
-    return [agent(live.url, ACCOUNT, "demo-agent", "demo-agent-pass") for _ in range(count)]
+    return [agent(live.url, ACCOUNT, *DEMO_AGENT) for _ in range(count)]
 
 
 def test_hundred_concurrent_accepts_of_one_ringing_chat(live):
     sessions = _human_sessions(live, 4)
-    uri = request_chat(live.url, ACCOUNT, skill="support-human")
-    chat_id = uri.rsplit("/", 1)[1]
+    uri = request_chat(live.url, ACCOUNT, skill=HUMAN_SKILL)
+    chat_id = chat_id_of(uri)
     rings = [ringing(url, bearer) for bearer, url in sessions]
     assert rings == [1, 1, 1, 1]  # one chat rings at the agent: every Online session sees it
     calls = [Call(live.url, "POST", f"{url}/incomingRequests?v=1&NC=true", url,
@@ -143,7 +135,7 @@ def test_hundred_concurrent_accepts_of_one_ringing_chat(live):
     assert [e["systemMessageId"] for e in events if e.get("systemMessageId") == "3"] == ["3"]
     r = requests.get(f"{ring_url}/chatSessions", headers=bearer_headers(ring_bearer), timeout=WAIT)
     assert r.json()["chatSessions"]["chatSession"]["chatSessionKey"] == chat_id  # one: an object
-    assert live_agents(live, ring_bearer)["demo-agent"]["load"] == 1
+    assert live_agents(live, ring_bearer)[DEMO_AGENT.login]["load"] == 1
     # the winner really holds it: its line reaches the visitor
     r = requests.post(f"{ring_url}/chat/{chat_id}/events", headers=bearer_headers(ring_bearer),
                       json={"event": {"@type": "line", "text": "I have it"}}, timeout=WAIT)
@@ -153,10 +145,10 @@ def test_hundred_concurrent_accepts_of_one_ringing_chat(live):
 
 def test_accepts_racing_a_ring_timeout_never_give_the_chat_twice(live):
     # Two agents (a ring moves between agents; an agent's own sessions all see its rings)
-    a_bearer, a_url = agent(live.url, ACCOUNT, "demo-agent", "demo-agent-pass")
-    b_bearer, b_url = agent(live.url, ACCOUNT, "demo-bot", "demo-bot-pass")
+    a_bearer, a_url = agent(live.url, ACCOUNT, *DEMO_AGENT)
+    b_bearer, b_url = agent(live.url, ACCOUNT, *DEMO_BOT)
     uri = request_chat(live.url, ACCOUNT)  # no skill: both may take it; a is Online longest
-    chat_id = uri.rsplit("/", 1)[1]
+    chat_id = chat_id_of(uri)
     assert (ringing(a_url, a_bearer), ringing(b_url, b_bearer)) == (1, 0)
     # the ring timeout (30 s) falls due among the accepts: the chat moves on to session b
     calls = [Call(live.url, "POST", f"{live.url}/_sandbox/clock/advance", "clock",
@@ -210,8 +202,8 @@ class Poller:
 
 
 def test_fifty_concurrent_lines_from_both_sides(live):
-    bot_bearer, bot_session = agent(live.url, ACCOUNT, "demo-bot", "demo-bot-pass")
-    uri = request_chat(live.url, ACCOUNT, skill="support-bot")
+    bot_bearer, bot_session = agent(live.url, ACCOUNT, *DEMO_BOT)
+    uri = request_chat(live.url, ACCOUNT, skill=BOT_SKILL)
     r = requests.post(f"{bot_session}/incomingRequests", json={}, headers=bearer_headers(bot_bearer))
     chat_url = r.json()["chatLocation"]["link"]["@href"]
     before = len(agent_events(chat_url, bot_bearer))
@@ -277,21 +269,20 @@ ROUNDS = 8
 
 
 def test_end_transfer_and_lines_at_once_leave_one_valid_state(live):
-    bot_bearer, bot_session = agent(live.url, ACCOUNT, "demo-bot", "demo-bot-pass")
-    human_bearer, human_session = agent(live.url, ACCOUNT, "demo-agent", "demo-agent-pass")
+    bot_bearer, bot_session = agent(live.url, ACCOUNT, *DEMO_BOT)
+    human_bearer, human_session = agent(live.url, ACCOUNT, *DEMO_AGENT)
     outcomes = []
     for round_no in range(ROUNDS):
         outcomes.append(_one_round(live, round_no, bot_bearer, bot_session, human_bearer, human_session))
     assert set(outcomes) <= {"ended", "transferred"}
     # both sessions are free again: nothing half-applied stayed behind
     agents = live_agents(live, bot_bearer)
-    assert agents["demo-bot"]["load"] == 0 and agents["demo-agent"]["load"] == 0
+    assert agents[DEMO_BOT.login]["load"] == 0 and agents[DEMO_AGENT.login]["load"] == 0
     assert ringing(bot_session, bot_bearer) == 0 and ringing(human_session, human_bearer) == 0
 
 
 def _one_round(live, round_no, bot_bearer, bot_session, human_bearer, human_session) -> str:
-    uri = request_chat(live.url, ACCOUNT, skill="support-bot")
-    chat_id = uri.rsplit("/", 1)[1]
+    uri = request_chat(live.url, ACCOUNT, skill=BOT_SKILL)
     r = requests.post(f"{bot_session}/incomingRequests", json={}, headers=bearer_headers(bot_bearer))
     assert r.status_code == 201, r.text
     chat_url = r.json()["chatLocation"]["link"]["@href"]
@@ -303,7 +294,7 @@ def _one_round(live, round_no, bot_bearer, bot_session, human_bearer, human_sess
             Call(live.url, "POST", f"{chat_url}/events", f"end {twin}", headers=bot,
                  json={"event": {"@type": "state", "state": "ended"}}),
             Call(live.url, "POST", f"{chat_url}/transfer", f"transfer {twin}", headers=bot,
-                 json={"transfer": {"skill": {"id": "2001002"}, "text": f"reason {round_no}{twin}"}}),
+                 json={"transfer": {"skill": {"id": HUMAN_SKILL_ID}, "text": f"reason {round_no}{twin}"}}),
             Call(live.url, "POST", f"{chat_url}/events", f"agent line {round_no}{twin}", headers=bot,
                  json={"event": {"@type": "line", "text": f"agent line {round_no}{twin}"}}),
             Call(live.url, "POST", f"{uri}/events", f"visitor line {round_no}{twin}",

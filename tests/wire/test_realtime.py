@@ -10,61 +10,22 @@ acknowledgement (or are dropped) with at most one log line, never a traceback; t
 refuses a foreign `Origin` and accepts the sandbox's own and the configured ones.
 """
 import json
-import subprocess
-import threading
 import time
 
 import pytest
 import requests
 import socketio
 
-from mock_server.app import create_app
-from mock_server.model.clock import ManualClock
 from mock_server.model.seed import ConfigError, load_config
 
-from .conftest import LiveSandbox
-from .lp import (GLOBAL_KEY, accept, agent, bearer_headers, consumer_headers, login, request_chat)
-from .test_cli import start
-
-ACCOUNT, OTHER = "12345678", "87654321"
-WAIT = 10.0
-
-
-class Watcher:
-    """A Socket.IO client of the live view that records what it is sent."""
-
-    def __init__(self, url: str, headers: dict | None = None, http: requests.Session | None = None):
-        self.client = socketio.Client(reconnection=False, http_session=http)
-        self.events: list[dict] = []
-        self.ended: list[dict] = []
-        self.changed = threading.Condition()
-        self.client.on("sandbox_event", self._on_event)
-        self.client.on("watch_ended", self._on_ended)
-        self.client.connect(url, headers=headers or {}, transports=["polling"], wait_timeout=WAIT)
-
-    def _on_event(self, message):
-        with self.changed:
-            self.events.append(message)
-            self.changed.notify_all()
-
-    def _on_ended(self, message):
-        with self.changed:
-            self.ended.append(message)
-            self.changed.notify_all()
-
-    def watch(self, account: str, bearer: str | None) -> dict:
-        return self.client.call("watch", {"accountId": account, "bearer": bearer}, timeout=WAIT)
-
-    def wait_for(self, condition) -> bool:
-        with self.changed:
-            return self.changed.wait_for(lambda: condition(self), WAIT)
-
-    def kinds(self) -> list[str]:
-        with self.changed:
-            return [e["kind"] for e in self.events]
-
-    def close(self):
-        self.client.disconnect()
+from tests.support.constants import (ACCOUNT, AGENT_NAME, BOT_ENGAGEMENT_ID, BOT_ID, BOT_NAME, BOT_SKILL,
+                                     BOT_SKILL_ID, CAMPAIGN_ID, DEMO_ADMIN, DEMO_AGENT, DEMO_BOT, GLOBAL_KEY,
+                                     HUMAN_SKILL, HUMAN_SKILL_ID, OTHER_ACCOUNT, SHOP_ADMIN, SHOP_AGENT,
+                                     SHOP_BOT, SHOP_BOT_SKILL, UNKNOWN_ACCOUNT)
+from tests.support.live_view import WAIT, Watcher
+from tests.support.server import serve, start, stop
+from tests.support.wire import (accept, agent, bearer_headers, chat_id_of, consumer_headers, login,
+                                request_chat)
 
 
 @pytest.fixture
@@ -81,44 +42,40 @@ def watchers(live):
         watcher.close()
 
 
-def _chat_id(location: str) -> str:
-    return location.rsplit("/", 1)[1]
-
-
 def test_watch_needs_a_bearer_of_that_account(live, watchers):
     watcher = watchers()
     assert watcher.watch(ACCOUNT, None)["ok"] is False
     assert watcher.watch(ACCOUNT, "not-a-bearer")["ok"] is False
-    assert watcher.watch("99999999", "x") == {"ok": False, "error": "unknown account 99999999"}
-    other_bearer = login(live.url, OTHER, "shop-agent", "shop-agent-pass")["bearer"]
+    assert watcher.watch(UNKNOWN_ACCOUNT, "x") == {"ok": False, "error": f"unknown account {UNKNOWN_ACCOUNT}"}
+    other_bearer = login(live.url, OTHER_ACCOUNT, *SHOP_AGENT)["bearer"]
     assert watcher.watch(ACCOUNT, other_bearer)["ok"] is False  # a bearer is good on its own account only
-    request_chat(live.url, ACCOUNT, skill="support-bot")
-    bearer = login(live.url, ACCOUNT, "demo-agent", "demo-agent-pass")["bearer"]
+    request_chat(live.url, ACCOUNT, skill=BOT_SKILL)
+    bearer = login(live.url, ACCOUNT, *DEMO_AGENT)["bearer"]
     answer = watcher.watch(ACCOUNT, bearer)
     assert answer["ok"] is True
     assert watcher.events == []  # refused watchers were never in the room
     snapshot = answer["snapshot"]
     assert snapshot["accountId"] == ACCOUNT
     agents = {a["loginName"]: a for a in snapshot["agents"]}
-    assert agents["demo-bot"]["userType"] == "bot" and agents["demo-agent"]["userType"] == "human"
-    assert agents["demo-bot"]["availability"] == "Offline" and agents["demo-bot"]["maxChats"] == 5
-    assert agents["demo-bot"]["pictureUrl"] == "/static/img/bot.svg"
-    assert set(snapshot["queues"]) == {"support-bot", "support-human"}
-    [waiting] = snapshot["queues"]["support-bot"]
+    assert agents[DEMO_BOT.login]["userType"] == "bot" and agents[DEMO_AGENT.login]["userType"] == "human"
+    assert agents[DEMO_BOT.login]["availability"] == "Offline" and agents[DEMO_BOT.login]["maxChats"] == 5
+    assert agents[DEMO_BOT.login]["pictureUrl"] == "/static/img/bot.svg"
+    assert set(snapshot["queues"]) == {BOT_SKILL, HUMAN_SKILL}
+    [waiting] = snapshot["queues"][BOT_SKILL]
     [chat] = snapshot["chats"]
-    assert waiting["chatId"] == chat["id"] and chat["state"] == "waiting" and chat["skill"] == "support-bot"
+    assert waiting["chatId"] == chat["id"] and chat["state"] == "waiting" and chat["skill"] == BOT_SKILL
     assert [e["@type"] for e in chat["events"]][:2] == ["state", "line"]
     assert chat["transfers"] == [] and chat["visitorName"]
 
 
 def test_events_flow_with_summaries_transfers_and_sanitised_html(live, watchers):
-    bot_bearer, bot_session = agent(live.url, ACCOUNT, "demo-bot", "demo-bot-pass")
-    human_bearer, human_session = agent(live.url, ACCOUNT, "demo-agent", "demo-agent-pass")
+    bot_bearer, bot_session = agent(live.url, ACCOUNT, *DEMO_BOT)
+    human_bearer, human_session = agent(live.url, ACCOUNT, *DEMO_AGENT)
     watcher = watchers()
     snapshot = watcher.watch(ACCOUNT, human_bearer)["snapshot"]
-    location = request_chat(live.url, ACCOUNT, skill="support-bot",
+    location = request_chat(live.url, ACCOUNT, skill=BOT_SKILL,
                             persona={"name": "Rita Realtime", "city": "Porto"})
-    chat_id = _chat_id(location)
+    chat_id = chat_id_of(location)
     chat_url = accept(bot_session, bot_bearer)
     r = requests.post(f"{chat_url}/events", headers=bearer_headers(bot_bearer), json={"event": {
         "@type": "line", "textType": "html",
@@ -126,7 +83,7 @@ def test_events_flow_with_summaries_transfers_and_sanitised_html(live, watchers)
                 "<script>alert(2)</script><a href='javascript:alert(3)'>x</a></p>"}})
     assert r.status_code == 201
     r = requests.post(f"{chat_url}/transfer", headers=bearer_headers(bot_bearer),
-                      json={"transfer": {"skill": {"id": "2001002"}, "text": "Wants a person"}})
+                      json={"transfer": {"skill": {"id": HUMAN_SKILL_ID}, "text": "Wants a person"}})
     assert r.status_code == 200, r.text
     assert watcher.wait_for(lambda w: "chat.ringing" in w.kinds()[w.kinds().index("chat.transferred"):]
                             if "chat.transferred" in w.kinds() else False)
@@ -137,9 +94,9 @@ def test_events_flow_with_summaries_transfers_and_sanitised_html(live, watchers)
     requested = next(e for e in events if e["kind"] == "chat.requested")
     assert requested["data"]["chat"]["visitorName"] == "Rita Realtime"
     assert requested["data"]["chat"]["visitor"]["city"] == "Porto"
-    assert requested["data"]["queues"]["support-bot"][0]["chatId"] == chat_id
+    assert requested["data"]["queues"][BOT_SKILL][0]["chatId"] == chat_id
     accepted = next(e for e in events if e["kind"] == "chat.accepted")
-    bot = next(a for a in accepted["data"]["agents"] if a["loginName"] == "demo-bot")
+    bot = next(a for a in accepted["data"]["agents"] if a["loginName"] == DEMO_BOT.login)
     assert bot["load"] == 1 and bot["availability"] == "Online"
     assert accepted["data"]["chat"]["agentType"] == "bot"
     html_line = next(e["data"]["event"] for e in events if e["kind"] == "chat.event"
@@ -149,11 +106,11 @@ def test_events_flow_with_summaries_transfers_and_sanitised_html(live, watchers)
         assert bad not in html_line["html"]
     transferred = next(e for e in events if e["kind"] == "chat.transferred")
     assert transferred["data"]["chat"]["transfers"] == [{
-        "from": "Demo Bot", "fromUserId": "3001001", "fromSkill": "support-bot", "to": "support-human",
-        "toSkill": "support-human", "toAgent": None, "reason": "Wants a person",
+        "from": BOT_NAME, "fromUserId": BOT_ID, "fromSkill": BOT_SKILL, "to": HUMAN_SKILL,
+        "toSkill": HUMAN_SKILL, "toAgent": None, "reason": "Wants a person",
         "time": transferred["time"]}]
     ringing = [e for e in events if e["kind"] == "chat.ringing"][-1]
-    assert ringing["data"]["chat"]["ringingAgent"] == "Alex"
+    assert ringing["data"]["chat"]["ringingAgent"] == AGENT_NAME
     assert ringing["data"]["chat"]["ringingSessionId"] == human_session.rsplit("/", 1)[1]
     note = next(e["data"]["event"] for e in events if e["kind"] == "chat.event"
                 and e["data"]["event"].get("subType") == "ONLY_TO_REP")
@@ -167,15 +124,15 @@ def test_events_flow_with_summaries_transfers_and_sanitised_html(live, watchers)
 def test_one_account_never_sees_another(live, watchers):
     ours = watchers()
     theirs = watchers()
-    assert ours.watch(ACCOUNT, login(live.url, ACCOUNT, "demo-admin", "demo-admin-pass")["bearer"])["ok"]
-    snapshot = theirs.watch(OTHER, login(live.url, OTHER, "shop-admin", "shop-admin-pass")["bearer"])["snapshot"]
-    assert {a["loginName"] for a in snapshot["agents"]} <= {"shop-bot", "shop-agent", "shop-admin"}
-    request_chat(live.url, ACCOUNT, skill="support-bot")
-    request_chat(live.url, OTHER, skill="sales-bot")
+    assert ours.watch(ACCOUNT, login(live.url, ACCOUNT, *DEMO_ADMIN)["bearer"])["ok"]
+    snapshot = theirs.watch(OTHER_ACCOUNT, login(live.url, OTHER_ACCOUNT, *SHOP_ADMIN)["bearer"])["snapshot"]
+    assert {a["loginName"] for a in snapshot["agents"]} <= {SHOP_BOT.login, SHOP_AGENT.login, SHOP_ADMIN.login}
+    request_chat(live.url, ACCOUNT, skill=BOT_SKILL)
+    request_chat(live.url, OTHER_ACCOUNT, skill=SHOP_BOT_SKILL)
     assert ours.wait_for(lambda w: "chat.requested" in w.kinds())
     assert theirs.wait_for(lambda w: "chat.requested" in w.kinds())
     assert {e["accountId"] for e in ours.events} == {ACCOUNT}
-    assert {e["accountId"] for e in theirs.events} == {OTHER}
+    assert {e["accountId"] for e in theirs.events} == {OTHER_ACCOUNT}
     ours_chats = {e["data"]["chatId"] for e in ours.events if "chatId" in e["data"]}
     theirs_chats = {e["data"]["chatId"] for e in theirs.events if "chatId" in e["data"]}
     assert ours_chats and theirs_chats and not ours_chats & theirs_chats
@@ -183,7 +140,7 @@ def test_one_account_never_sees_another(live, watchers):
 
 def test_logout_ends_the_watch(live, watchers):
     http = requests.Session()
-    body = login(live.url, ACCOUNT, "demo-agent", "demo-agent-pass", session=http)
+    body = login(live.url, ACCOUNT, *DEMO_AGENT, session=http)
     watcher = watchers()
     assert watcher.watch(ACCOUNT, body["bearer"])["ok"]
     r = http.post(f"{live.url}/api/account/{ACCOUNT}/logout", json={"csrf": body["csrf"]},
@@ -191,11 +148,11 @@ def test_logout_ends_the_watch(live, watchers):
     assert r.status_code == 200
     assert watcher.wait_for(lambda w: w.ended)
     count = len(watcher.events)
-    request_chat(live.url, ACCOUNT, skill="support-bot")
+    request_chat(live.url, ACCOUNT, skill=BOT_SKILL)
     # nothing more arrives; a second watcher with a live bearer proves the event went out
     other = watchers()
-    assert other.watch(ACCOUNT, login(live.url, ACCOUNT, "demo-admin", "demo-admin-pass")["bearer"])["ok"]
-    request_chat(live.url, ACCOUNT, skill="support-human")
+    assert other.watch(ACCOUNT, login(live.url, ACCOUNT, *DEMO_ADMIN)["bearer"])["ok"]
+    request_chat(live.url, ACCOUNT, skill=HUMAN_SKILL)
     assert other.wait_for(lambda w: "chat.requested" in w.kinds())
     assert len(watcher.events) == count
 
@@ -206,11 +163,11 @@ def test_sandbox_endpoints_of_the_pages(live):
     r = requests.get(f"{live.url}/_sandbox/accounts/{ACCOUNT}/engagements", headers=consumer_headers())
     body = r.json()
     first = body["engagements"][0]
-    assert first == {**first, "campaignId": "4001001", "campaignName": "Live chat support",
-                     "engagementId": "5001001", "skillId": "2001001", "skillName": "support-bot",
+    assert first == {**first, "campaignId": CAMPAIGN_ID, "campaignName": "Live chat support",
+                     "engagementId": BOT_ENGAGEMENT_ID, "skillId": BOT_SKILL_ID, "skillName": BOT_SKILL,
                      "available": False, "availableNow": False, "agentTypes": ["bot"]}
-    assert {"nickname": "Alex", "userType": "human", "pictureUrl": "/static/img/agent.svg"} in body["agents"]
-    agent(live.url, ACCOUNT, "demo-bot", "demo-bot-pass")
+    assert {"nickname": AGENT_NAME, "userType": "human", "pictureUrl": "/static/img/agent.svg"} in body["agents"]
+    agent(live.url, ACCOUNT, *DEMO_BOT)
     r = requests.get(f"{live.url}/_sandbox/accounts/{ACCOUNT}/engagements?appKey={GLOBAL_KEY}")
     assert r.json()["engagements"][0]["availableNow"] is True
     assert r.json()["engagements"][1]["available"] is False
@@ -221,10 +178,10 @@ def test_sandbox_endpoints_of_the_pages(live):
     assert requests.get(f"{live.url}/_sandbox/persona?name=Zoe+Zed").json()["persona"]["name"] == "Zoe Zed"
 
     assert requests.get(f"{live.url}/_sandbox/accounts/{ACCOUNT}/live").status_code == 401
-    bearer = login(live.url, ACCOUNT, "demo-agent", "demo-agent-pass")["bearer"]
+    bearer = login(live.url, ACCOUNT, *DEMO_AGENT)["bearer"]
     r = requests.get(f"{live.url}/_sandbox/accounts/{ACCOUNT}/live", headers=bearer_headers(bearer))
     assert r.status_code == 200 and r.json()["accountId"] == ACCOUNT
-    r = requests.get(f"{live.url}/_sandbox/accounts/{OTHER}/live", headers=bearer_headers(bearer))
+    r = requests.get(f"{live.url}/_sandbox/accounts/{OTHER_ACCOUNT}/live", headers=bearer_headers(bearer))
     assert r.status_code == 401
 
 
@@ -247,8 +204,8 @@ def _refused(answer) -> str:
 
 def test_bad_watch_arguments_get_an_error_ack(live, watchers, caplog, capfd):
     watcher = watchers()
-    bearer = login(live.url, ACCOUNT, "demo-agent", "demo-agent-pass")["bearer"]
-    other_bearer = login(live.url, OTHER, "shop-agent", "shop-agent-pass")["bearer"]
+    bearer = login(live.url, ACCOUNT, *DEMO_AGENT)["bearer"]
+    other_bearer = login(live.url, OTHER_ACCOUNT, *SHOP_AGENT)["bearer"]
     call = watcher.client.call
     bad = {
         "no argument": call("watch", timeout=WAIT),
@@ -256,11 +213,11 @@ def test_bad_watch_arguments_get_an_error_ack(live, watchers, caplog, capfd):
         "two arguments": call("watch", (ACCOUNT, bearer), timeout=WAIT),
         "a list": call("watch", [ACCOUNT, bearer], timeout=WAIT),
         "a string": call("watch", ACCOUNT, timeout=WAIT),
-        "a number": call("watch", 12345678, timeout=WAIT),
+        "a number": call("watch", int(ACCOUNT), timeout=WAIT),
         "empty object": call("watch", {}, timeout=WAIT),
         "no bearer": call("watch", {"accountId": ACCOUNT}, timeout=WAIT),
         "empty bearer": call("watch", {"accountId": ACCOUNT, "bearer": ""}, timeout=WAIT),
-        "numeric account": call("watch", {"accountId": 12345678, "bearer": bearer}, timeout=WAIT),
+        "numeric account": call("watch", {"accountId": int(ACCOUNT), "bearer": bearer}, timeout=WAIT),
         "list account": call("watch", {"accountId": [ACCOUNT], "bearer": bearer}, timeout=WAIT),
         "object bearer": call("watch", {"accountId": ACCOUNT, "bearer": {"b": bearer}}, timeout=WAIT),
         "boolean bearer": call("watch", {"accountId": ACCOUNT, "bearer": True}, timeout=WAIT),
@@ -269,11 +226,11 @@ def test_bad_watch_arguments_get_an_error_ack(live, watchers, caplog, capfd):
         "lone surrogate": call("watch", {"accountId": "\ud800", "bearer": bearer}, timeout=WAIT),
         "control character": call("watch", {"accountId": ACCOUNT, "bearer": bearer + "\n"},
                                   timeout=WAIT),
-        "unknown account": call("watch", {"accountId": "99999999", "bearer": bearer}, timeout=WAIT),
+        "unknown account": call("watch", {"accountId": UNKNOWN_ACCOUNT, "bearer": bearer}, timeout=WAIT),
         "unknown bearer": call("watch", {"accountId": ACCOUNT, "bearer": "f" * 64}, timeout=WAIT),
         "another account's bearer": call("watch", {"accountId": ACCOUNT, "bearer": other_bearer},
                                          timeout=WAIT),
-        "bearer on the wrong account": call("watch", {"accountId": OTHER, "bearer": bearer},
+        "bearer on the wrong account": call("watch", {"accountId": OTHER_ACCOUNT, "bearer": bearer},
                                             timeout=WAIT),
     }
     errors = {name: _refused(answer) for name, answer in bad.items()}
@@ -283,10 +240,10 @@ def test_bad_watch_arguments_get_an_error_ack(live, watchers, caplog, capfd):
     assert errors["huge account"] == "'accountId' is longer than 64 characters"
     assert errors["huge bearer"] == "'bearer' is longer than 1024 characters"
     assert errors["lone surrogate"] == "'accountId' holds characters that are not valid text"
-    assert errors["unknown account"] == "unknown account 99999999"
+    assert errors["unknown account"] == f"unknown account {UNKNOWN_ACCOUNT}"
     assert all(len(e) < 200 for e in errors.values())  # nothing a client sent is echoed at length
     # the same connection still works, and the refused calls never joined a room
-    request_chat(live.url, ACCOUNT, skill="support-bot")
+    request_chat(live.url, ACCOUNT, skill=BOT_SKILL)
     assert call("watch", {"accountId": ACCOUNT, "bearer": bearer}, timeout=WAIT)["ok"] is True
     assert watcher.events == []
     assert _refused(call("unwatch", "everything", timeout=WAIT)) == "unwatch takes no arguments"
@@ -347,7 +304,7 @@ def test_malformed_packets_and_unknown_events_never_leave_a_traceback(live, capl
         6: '426["watch"]',
         7: '427["watch", 1, 2]',
         8: '428["watch", {"accountId": "\\ud800", "bearer": "x"}]',
-        9: '429["watch", {"accountId": "12345678", "bearer": ' + json.dumps("x" * 50_000) + '}]',
+        9: '429["watch", {"accountId": "' + ACCOUNT + '", "bearer": ' + json.dumps("x" * 50_000) + '}]',
         10: '4210["unwatch", "x"]',
         11: '4211"watch"',
     }
@@ -370,7 +327,7 @@ def test_malformed_packets_and_unknown_events_never_leave_a_traceback(live, capl
     # the connection survives it all and still answers
     raw.send('4299["unwatch"]')
     assert raw.ack(99) == [{"ok": True}]
-    bearer = login(live.url, ACCOUNT, "demo-agent", "demo-agent-pass")["bearer"]
+    bearer = login(live.url, ACCOUNT, *DEMO_AGENT)["bearer"]
     raw.send('42100["watch", ' + json.dumps({"accountId": ACCOUNT, "bearer": bearer}) + ']')
     [answer] = raw.ack(100)
     assert answer["ok"] is True and answer["snapshot"]["accountId"] == ACCOUNT
@@ -394,8 +351,8 @@ def test_a_post_over_max_payload_is_refused_at_once(live, caplog, capfd):
 def test_a_burst_of_events_reaches_python_clients(live, watchers):
     """python-engineio's client drops a polling payload of more than 16 packets; the server
     answers each poll with at most 16, the rest with the next polls, in order."""
-    bearer, session = agent(live.url, ACCOUNT, "demo-bot", "demo-bot-pass")
-    uri = request_chat(live.url, ACCOUNT, skill="support-bot")
+    bearer, session = agent(live.url, ACCOUNT, *DEMO_BOT)
+    uri = request_chat(live.url, ACCOUNT, skill=BOT_SKILL)
     accept(session, bearer)
     raw = RawPolling(live.url)
     raw.send('421["watch", ' + json.dumps({"accountId": ACCOUNT, "bearer": bearer}) + ']')
@@ -473,7 +430,7 @@ def test_the_handshake_refuses_a_foreign_origin(live, caplog, capfd):
     assert _handshake(live.url, None).status_code == 200
     watcher = Watcher(live.url, headers={"Origin": own})
     try:
-        bearer = login(live.url, ACCOUNT, "demo-agent", "demo-agent-pass")["bearer"]
+        bearer = login(live.url, ACCOUNT, *DEMO_AGENT)["bearer"]
         assert watcher.watch(ACCOUNT, bearer)["ok"] is True
     finally:
         watcher.close()
@@ -488,11 +445,8 @@ def configured():
     config = load_config()
     config["settings"] = {**config.get("settings", {}),
                           "allowed_origins": ["https://Bots.Example.com:443/"]}
-    clock = ManualClock(start=1_790_000_000.0)
-    server = LiveSandbox(create_app(config, seed=1234, clock=clock, async_mode="threading",
-                                    allowed_origins=["http://localhost:3000"]), clock)
-    yield server
-    server.stop()
+    with serve(config, allowed_origins=["http://localhost:3000"]) as server:
+        yield server
 
 
 def test_a_configured_origin_is_accepted(configured, caplog, capfd):
@@ -506,7 +460,7 @@ def test_a_configured_origin_is_accepted(configured, caplog, capfd):
         assert _handshake(live.url, origin).status_code == 400, origin
     watcher = Watcher(live.url, headers={"Origin": "https://bots.example.com"})
     try:
-        bearer = login(live.url, ACCOUNT, "demo-agent", "demo-agent-pass")["bearer"]
+        bearer = login(live.url, ACCOUNT, *DEMO_AGENT)["bearer"]
         assert watcher.watch(ACCOUNT, bearer)["ok"] is True
     finally:
         watcher.close()
@@ -560,17 +514,12 @@ def test_the_real_server_over_tls_checks_origin_by_host(tmp_path):
                           http=http)
         try:
             bearer = requests.post(f"https://localhost:{port}/api/account/{ACCOUNT}/login?v=1.3",
-                                   json={"username": "demo-agent", "password": "demo-agent-pass"},
+                                   json=DEMO_AGENT.credentials,
                                    verify=ca, timeout=WAIT).json()["bearer"]
             assert watcher.watch(ACCOUNT, bearer)["ok"] is True
         finally:
             watcher.close()
     finally:
-        proc.terminate()
-        try:
-            out, _ = proc.communicate(timeout=WAIT)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            out, _ = proc.communicate()
+        out = stop(proc, timeout=WAIT)
     assert "Traceback" not in out
 

@@ -8,34 +8,23 @@ from urllib.parse import unquote
 import pytest
 import requests
 
-from mock_server.app import create_app
-from mock_server.model.clock import ManualClock
+from tests.support.constants import (ACCOUNT, ADMIN_ID, AGENT_ID, BOT_APP_KEYS, BOT_ENGAGEMENT_ID, BOT_ID,
+                                     BOT_SKILL, BOT_SKILL_ID, CAMPAIGN_ID, DEMO_ADMIN, DEMO_AGENT, DEMO_BOT,
+                                     HUMAN_SKILL, HUMAN_SKILL_ID)
+from tests.support.server import LiveSandbox, serve
+from tests.support.wire import (JSON, accept, agent, assert_envelope, bearer_headers, consumer_headers, login,
+                                request_chat, say)
 
-from .conftest import LiveSandbox
-from .lp import JSON, accept, agent, bearer_headers, consumer_headers, login, request_chat
-
-ACCOUNT = "12345678"
-STATUS = {400: "BAD_REQUEST", 403: "FORBIDDEN", 404: "NOT_FOUND", 409: "CONFLICT",
-          412: "PRECONDITION_FAILED"}
 SKILLS, USERS = "le-users/skills", "le-users/users"
 CAMPAIGNS = "le-campaigns/campaigns"
-ENGAGEMENTS = f"{CAMPAIGNS}/4001001/engagements"
-APP_KEY_SET = {"appKey": "a11ea3bc37718ed531bd4a1de1d65275", "secret": "8e2c38508a25ca8e",
-               "accessToken": "cc2d7b97268c5adfcf6b1d59743e32ff",
-               "accessTokenSecret": "6109677e51b1b80e"}
-
-
-def _server() -> LiveSandbox:
-    clock = ManualClock(start=1_790_000_000.0)
-    return LiveSandbox(create_app(seed=1234, clock=clock, async_mode="threading"), clock)
+ENGAGEMENTS = f"{CAMPAIGNS}/{CAMPAIGN_ID}/engagements"
 
 
 @pytest.fixture(scope="module")
 def shared():
     """One sandbox for every refused request of this module: none of them may change it."""
-    server = _server()
-    yield server
-    server.stop()
+    with serve() as server:
+        yield server
 
 
 class Config:
@@ -44,8 +33,8 @@ class Config:
     def __init__(self, server: LiveSandbox):
         self.server = server
         self.base = f"{server.url}/api/account/{ACCOUNT}/configuration"
-        self.admin = bearer_headers(login(server.url, ACCOUNT, "demo-admin", "demo-admin-pass")["bearer"])
-        self.agent = bearer_headers(login(server.url, ACCOUNT, "demo-agent", "demo-agent-pass")["bearer"])
+        self.admin = bearer_headers(login(server.url, ACCOUNT, *DEMO_ADMIN)["bearer"])
+        self.agent = bearer_headers(login(server.url, ACCOUNT, *DEMO_AGENT)["bearer"])
 
     def headers(self, who: str) -> dict:
         """admin, agent (not an administrator) or stale (admin with an old If-Match)."""
@@ -74,13 +63,6 @@ def config(shared):
     return Config(shared)
 
 
-def assert_envelope(r: requests.Response, status: int) -> None:
-    assert r.status_code == status, r.text
-    error = r.json()["error"]
-    assert set(error) == {"time", "message", "internalCode", "responseStatus"}
-    assert error["responseStatus"] == STATUS[status]
-
-
 def refused(config: Config, method: str, path: str, body, who: str, status: int) -> None:
     """Send a request that must be refused; the whole configuration must be as it was."""
     before = config.snapshot()
@@ -93,7 +75,7 @@ def case(body, who="admin", status=400, name=None):
 
 
 NEW_USER = {"loginName": "new-user", "fullName": "New User", "nickname": "New", "passwordSh": "pw",
-            "skillIds": [2001002], "email": "new@example.com"}
+            "skillIds": [int(HUMAN_SKILL_ID)], "email": "new@example.com"}
 
 
 def user(**fields):
@@ -108,8 +90,8 @@ def user(**fields):
     case({"name": 123}, name="name-not-a-string"),
     case({}, name="name-missing"),
     case({"name": "   "}, name="name-blank"),
-    case({"name": "support-bot"}, name="duplicate-name"),
-    case({"name": " support-bot "}, name="duplicate-name-after-trim"),
+    case({"name": BOT_SKILL}, name="duplicate-name"),
+    case({"name": f" {BOT_SKILL} "}, name="duplicate-name-after-trim"),
     case({"name": "two\r\nlines"}, name="name-crlf"),
     case({"name": "nul\x00"}, name="name-nul"),
     case({"name": "x" * 256}, name="name-too-long"),
@@ -118,12 +100,12 @@ def user(**fields):
     case({"name": "ok-3", "maxWaitTime": -1}, name="maxWaitTime-negative"),
     case({"name": "ok-4", "maxWaitTime": "٣"}, name="maxWaitTime-arabic-digit"),
     case({"name": "ok-5", "canTransfer": "yes"}, name="canTransfer-bad-boolean"),
-    case({"name": "ok-6", "skillTransferList": "2001001"}, name="transfer-list-not-a-list"),
+    case({"name": "ok-6", "skillTransferList": BOT_SKILL_ID}, name="transfer-list-not-a-list"),
     case({"name": "ok-7", "skillTransferList": [999]}, status=404, name="transfer-list-unknown-skill"),
     case({"name": "ok-8", "skillTransferList": [True]}, name="transfer-list-boolean-id"),
     case([{"name": "ok-9"}, {"name": 5}], name="bulk-one-bad-item"),
     case([{"name": "ok-10"}, {"name": "ok-10"}], name="bulk-duplicate-names"),
-    case([{"name": "ok-11"}, {"name": "support-human"}], name="bulk-duplicate-of-existing"),
+    case([{"name": "ok-11"}, {"name": HUMAN_SKILL}], name="bulk-duplicate-of-existing"),
     case([{"name": "ok-12"}, "ok-13"], name="bulk-item-not-an-object"),
     case([], name="bulk-empty"),
     case([{"name": f"many-{i}"} for i in range(101)], name="bulk-too-many"),
@@ -138,16 +120,16 @@ def test_refused_skill_create(config, body, who, status):
     case({"description": "changed", "canTransfer": "maybe"}, name="bad-boolean"),
     case({"description": "changed", "name": ""}, name="name-blank"),
     case({"description": "changed", "name": 5}, name="name-not-a-string"),
-    case({"description": "changed", "name": "support-bot"}, name="duplicate-name"),
+    case({"description": "changed", "name": BOT_SKILL}, name="duplicate-name"),
     case({"description": "changed", "maxWaitTime": 10**30}, name="maxWaitTime-absurd"),
-    case({"description": "changed", "skillTransferList": [2001001, 999]}, status=404,
+    case({"description": "changed", "skillTransferList": [int(BOT_SKILL_ID), 999]}, status=404,
          name="transfer-list-unknown-skill"),
     case({"description": "tab\there"}, name="description-control-character"),
     case({"description": "changed"}, who="agent", status=403, name="non-admin"),
     case({"description": "changed"}, who="stale", status=412, name="stale-if-match"),
 ])
 def test_refused_skill_update(config, body, who, status):
-    refused(config, "PUT", f"{SKILLS}/2001002", body, who, status)
+    refused(config, "PUT", f"{SKILLS}/{HUMAN_SKILL_ID}", body, who, status)
 
 
 def test_refused_skill_update_of_an_unknown_skill(config):
@@ -155,7 +137,7 @@ def test_refused_skill_update_of_an_unknown_skill(config):
 
 
 @pytest.mark.parametrize("path, who, status", [
-    (f"{SKILLS}/2001002", "agent", 403), (f"{SKILLS}/2001002", "stale", 412),
+    (f"{SKILLS}/{HUMAN_SKILL_ID}", "agent", 403), (f"{SKILLS}/{HUMAN_SKILL_ID}", "stale", 412),
     (f"{SKILLS}/999", "admin", 404)])
 def test_refused_skill_delete(config, path, who, status):
     refused(config, "DELETE", path, None, who, status)
@@ -165,7 +147,7 @@ def test_refused_skill_delete(config, path, who, status):
 
 @pytest.mark.parametrize("body, who, status", [
     case(user(loginName=None), name="loginName-missing"),
-    case(user(loginName="demo-agent"), name="duplicate-loginName"),
+    case(user(loginName=DEMO_AGENT.login), name="duplicate-loginName"),
     case(user(loginName=42), name="loginName-not-a-string"),
     case(user(loginName="a\nb"), name="loginName-lf"),
     case(user(fullName=None), name="fullName-missing"),
@@ -181,9 +163,9 @@ def test_refused_skill_delete(config, path, who, status):
     case(user(userTypeId=[]), name="userTypeId-a-list"),
     case(user(userTypeId=True), name="userTypeId-boolean"),
     case(user(skillIds=[999]), status=404, name="unknown-skill-id"),
-    case(user(skillIds="2001002"), name="skillIds-not-a-list"),
+    case(user(skillIds=HUMAN_SKILL_ID), name="skillIds-not-a-list"),
     case(user(skillIds=[True]), name="skillIds-boolean"),
-    case(user(skillIds=[{"id": 2001002}]), name="skillIds-object"),
+    case(user(skillIds=[{"id": int(HUMAN_SKILL_ID)}]), name="skillIds-object"),
     case(user(allowedAppKeys=["k"]), name="appKeys-not-a-string"),
     case(user(allowedAppKeys="bad key!"), name="appKeys-bad-characters"),
     case(user(email="not-an-email"), name="email-malformed"),
@@ -207,8 +189,8 @@ def _logs_in(server, username: str, password: str) -> int:
     case({"nickname": ""}, name="nickname-blank"),
     case({"isEnabled": "no way"}, name="isEnabled-bad-boolean"),
     case({"maxChats": "lots"}, name="maxChats-not-a-number"),
-    case({"skillIds": [2001001, 999]}, status=404, name="unknown-skill-id"),
-    case({"loginName": "demo-bot"}, name="duplicate-loginName"),
+    case({"skillIds": [int(BOT_SKILL_ID), 999]}, status=404, name="unknown-skill-id"),
+    case({"loginName": DEMO_BOT.login}, name="duplicate-loginName"),
     case({"email": "x"}, name="email-malformed"),
     case({"pictureUrl": "data:image/png;base64,AAAA"}, name="pictureUrl-data"),
     case({"userTypeId": 9}, name="userTypeId-unknown"),
@@ -218,10 +200,10 @@ def _logs_in(server, username: str, password: str) -> int:
 ])
 def test_refused_user_update_keeps_the_password(config, body, who, status):
     # Each body also changes the password (and names, skills...): none of it may stick.
-    refused(config, "PUT", f"{USERS}/3001002",
-            {"passwordSh": "new-pass", "fullName": "Changed", "skillIds": [2001001], **body}, who, status)
-    assert _logs_in(config.server, "demo-agent", "demo-agent-pass") == 200
-    assert _logs_in(config.server, "demo-agent", "new-pass") == 401
+    refused(config, "PUT", f"{USERS}/{AGENT_ID}",
+            {"passwordSh": "new-pass", "fullName": "Changed", "skillIds": [int(BOT_SKILL_ID)], **body}, who, status)
+    assert _logs_in(config.server, *DEMO_AGENT) == 200
+    assert _logs_in(config.server, DEMO_AGENT.login, "new-pass") == 401
 
 
 def test_refused_user_update_of_an_unknown_user(config):
@@ -230,20 +212,20 @@ def test_refused_user_update_of_an_unknown_user(config):
 
 def test_refused_user_update_keeps_the_app_keys(config):
     new_key = "f" * 32
-    refused(config, "PUT", f"{USERS}/3001001", {"allowedAppKeys": new_key, "maxChats": "lots"}, "admin", 400)
+    refused(config, "PUT", f"{USERS}/{BOT_ID}", {"allowedAppKeys": new_key, "maxChats": "lots"}, "admin", 400)
     url = f"{config.server.url}/api/account/{ACCOUNT}/login?v=1.3"
-    new = requests.post(url, json={"username": "demo-bot", "appKey": new_key}, headers=JSON)
+    new = requests.post(url, json={"username": DEMO_BOT.login, "appKey": new_key}, headers=JSON)
     assert new.status_code == 401
-    assert requests.post(url, json={"username": "demo-bot", **APP_KEY_SET}, headers=JSON).status_code == 200
+    assert requests.post(url, json={"username": DEMO_BOT.login, **BOT_APP_KEYS}, headers=JSON).status_code == 200
 
 
 @pytest.mark.parametrize("path, who, status", [
-    (f"{USERS}/3001003", "admin", 400),  # the administrator itself
-    (f"{USERS}/3001002", "agent", 403), (f"{USERS}/3001002", "stale", 412), (f"{USERS}/999", "admin", 404)])
+    (f"{USERS}/{ADMIN_ID}", "admin", 400),  # the administrator itself
+    (f"{USERS}/{AGENT_ID}", "agent", 403), (f"{USERS}/{AGENT_ID}", "stale", 412), (f"{USERS}/999", "admin", 404)])
 def test_refused_user_delete(config, path, who, status):
     refused(config, "DELETE", path, None, who, status)
-    assert _logs_in(config.server, "demo-agent", "demo-agent-pass") == 200
-    assert _logs_in(config.server, "demo-admin", "demo-admin-pass") == 200
+    assert _logs_in(config.server, *DEMO_AGENT) == 200
+    assert _logs_in(config.server, *DEMO_ADMIN) == 200
 
 
 # --- campaigns and engagements ----------------------------------------------------------------
@@ -272,25 +254,25 @@ def test_refused_campaign_create(config, body, who, status):
     case({"name": "Renamed"}, who="stale", status=412, name="stale-if-match"),
 ])
 def test_refused_campaign_update(config, body, who, status):
-    refused(config, "PUT", f"{CAMPAIGNS}/4001001", body, who, status)
+    refused(config, "PUT", f"{CAMPAIGNS}/{CAMPAIGN_ID}", body, who, status)
 
 
 @pytest.mark.parametrize("path, who, status", [
-    (f"{CAMPAIGNS}/4001001", "agent", 403), (f"{CAMPAIGNS}/4001001", "stale", 412),
+    (f"{CAMPAIGNS}/{CAMPAIGN_ID}", "agent", 403), (f"{CAMPAIGNS}/{CAMPAIGN_ID}", "stale", 412),
     (f"{CAMPAIGNS}/999", "admin", 404)])
 def test_refused_campaign_delete(config, path, who, status):
     refused(config, "DELETE", path, None, who, status)
 
 
-NEW_ENGAGEMENT = {"name": "New chat", "skillId": 2001002}
+NEW_ENGAGEMENT = {"name": "New chat", "skillId": int(HUMAN_SKILL_ID)}
 
 
 @pytest.mark.parametrize("body, who, status", [
     case({**NEW_ENGAGEMENT, "enabled": "yes"}, name="enabled-bad-boolean"),
     case({**NEW_ENGAGEMENT, "skillId": 999}, status=404, name="unknown-skill-id"),
     case({**NEW_ENGAGEMENT, "skillId": True}, name="skillId-boolean"),
-    case({**NEW_ENGAGEMENT, "skillId": {"id": 2001002}}, name="skillId-object"),
-    case({"skillId": 2001002}, name="name-missing"),
+    case({**NEW_ENGAGEMENT, "skillId": {"id": int(HUMAN_SKILL_ID)}}, name="skillId-object"),
+    case({"skillId": int(HUMAN_SKILL_ID)}, name="name-missing"),
     case({**NEW_ENGAGEMENT, "name": 5}, name="name-not-a-string"),
     case({**NEW_ENGAGEMENT, "name": "a\r\nb"}, name="name-crlf"),
     case({**NEW_ENGAGEMENT, "language": 5}, name="language-not-a-string"),
@@ -308,11 +290,11 @@ def test_refused_engagement_create_in_an_unknown_campaign(config):
 
 
 @pytest.mark.parametrize("path, body, who, status", [
-    (f"{ENGAGEMENTS}/5001001", {"name": "Renamed", "enabled": "maybe"}, "admin", 400),
-    (f"{ENGAGEMENTS}/5001001", {"name": "Renamed", "skillId": 999}, "admin", 404),
-    (f"{ENGAGEMENTS}/5001001", {"name": "", "enabled": False}, "admin", 400),
-    (f"{ENGAGEMENTS}/5001001", {"name": "Renamed"}, "agent", 403),
-    (f"{ENGAGEMENTS}/5001001", {"name": "Renamed"}, "stale", 412),
+    (f"{ENGAGEMENTS}/{BOT_ENGAGEMENT_ID}", {"name": "Renamed", "enabled": "maybe"}, "admin", 400),
+    (f"{ENGAGEMENTS}/{BOT_ENGAGEMENT_ID}", {"name": "Renamed", "skillId": 999}, "admin", 404),
+    (f"{ENGAGEMENTS}/{BOT_ENGAGEMENT_ID}", {"name": "", "enabled": False}, "admin", 400),
+    (f"{ENGAGEMENTS}/{BOT_ENGAGEMENT_ID}", {"name": "Renamed"}, "agent", 403),
+    (f"{ENGAGEMENTS}/{BOT_ENGAGEMENT_ID}", {"name": "Renamed"}, "stale", 412),
     (f"{ENGAGEMENTS}/999", {"name": "Renamed"}, "admin", 404),
 ])
 def test_refused_engagement_update(config, path, body, who, status):
@@ -320,8 +302,8 @@ def test_refused_engagement_update(config, path, body, who, status):
 
 
 @pytest.mark.parametrize("path, who, status", [
-    (f"{ENGAGEMENTS}/5001001", "agent", 403), (f"{ENGAGEMENTS}/5001001", "stale", 412),
-    (f"{ENGAGEMENTS}/999", "admin", 404), (f"{CAMPAIGNS}/999/engagements/5001001", "admin", 404)])
+    (f"{ENGAGEMENTS}/{BOT_ENGAGEMENT_ID}", "agent", 403), (f"{ENGAGEMENTS}/{BOT_ENGAGEMENT_ID}", "stale", 412),
+    (f"{ENGAGEMENTS}/999", "admin", 404), (f"{CAMPAIGNS}/999/engagements/{BOT_ENGAGEMENT_ID}", "admin", 404)])
 def test_refused_engagement_delete(config, path, who, status):
     refused(config, "DELETE", path, None, who, status)
 
@@ -331,7 +313,7 @@ def test_refused_engagement_delete(config, path, who, status):
 @pytest.fixture
 def twins():
     """Two fresh sandboxes with the same seed: what one does, the other repeats id for id."""
-    servers = [_server(), _server()]
+    servers = [serve(), serve()]
     yield [Config(s) for s in servers]
     for server in servers:
         server.stop()
@@ -377,18 +359,18 @@ def _chat_request(server, fields) -> requests.Response:
 @pytest.mark.parametrize("fields", [
     pytest.param({"skill": "no-such-skill"}, id="unknown-skill"),
     pytest.param({"engagementId": "999"}, id="unknown-engagement"),
-    pytest.param({"skill": "support-bot", "interactionTimeout": "soon"}, id="timeout-not-a-number"),
-    pytest.param({"skill": "support-bot", "interactionTimeout": -5}, id="timeout-negative"),
-    pytest.param({"skill": "support-bot", "interactionTimeout": 10**9}, id="timeout-absurd"),
-    pytest.param({"skill": "support-bot", "interactionTimeout": "٣"}, id="timeout-arabic-digit"),
-    pytest.param({"skill": "support-bot", "interactionTimeout": True}, id="timeout-boolean"),
-    pytest.param({"skill": "support-bot", "persona": "Ada"}, id="persona-not-an-object"),
-    pytest.param({"skill": "support-bot", "persona": {"name": "Ada\r\nLovelace"}}, id="persona-crlf"),
-    pytest.param({"skill": "support-bot", "visitorId": {"id": 1}}, id="visitorId-object"),
-    pytest.param({"skill": "support-bot", "language": "en\x00"}, id="language-nul"),
-    pytest.param({"skill": "support-bot", "LETagVisitorId": "v" * 300}, id="visitor-tag-too-long"),
-    pytest.param({"skill": ["support-bot"]}, id="skill-a-list"),
-    pytest.param({"skill": "support-bot", "survey": {"id": 1, "question": [{"id": 999, "answer": "x"}]}},
+    pytest.param({"skill": BOT_SKILL, "interactionTimeout": "soon"}, id="timeout-not-a-number"),
+    pytest.param({"skill": BOT_SKILL, "interactionTimeout": -5}, id="timeout-negative"),
+    pytest.param({"skill": BOT_SKILL, "interactionTimeout": 10**9}, id="timeout-absurd"),
+    pytest.param({"skill": BOT_SKILL, "interactionTimeout": "٣"}, id="timeout-arabic-digit"),
+    pytest.param({"skill": BOT_SKILL, "interactionTimeout": True}, id="timeout-boolean"),
+    pytest.param({"skill": BOT_SKILL, "persona": "Ada"}, id="persona-not-an-object"),
+    pytest.param({"skill": BOT_SKILL, "persona": {"name": "Ada\r\nLovelace"}}, id="persona-crlf"),
+    pytest.param({"skill": BOT_SKILL, "visitorId": {"id": 1}}, id="visitorId-object"),
+    pytest.param({"skill": BOT_SKILL, "language": "en\x00"}, id="language-nul"),
+    pytest.param({"skill": BOT_SKILL, "LETagVisitorId": "v" * 300}, id="visitor-tag-too-long"),
+    pytest.param({"skill": [BOT_SKILL]}, id="skill-a-list"),
+    pytest.param({"skill": BOT_SKILL, "survey": {"id": 1, "question": [{"id": 999, "answer": "x"}]}},
                  id="bad-prechat-answer"),
 ])
 def test_refused_chat_request_stores_nothing(shared, config, fields):
@@ -399,17 +381,17 @@ def test_refused_chat_request_stores_nothing(shared, config, fields):
 
 def test_refused_chat_request_draws_no_id(twins):
     refused_first, direct = (c.server for c in twins)
-    bad = _chat_request(refused_first, {"skill": "support-bot", "interactionTimeout": "soon"})
+    bad = _chat_request(refused_first, {"skill": BOT_SKILL, "interactionTimeout": "soon"})
     assert bad.status_code == 400
-    locations = [request_chat(s.url, ACCOUNT, skill="support-bot") for s in (refused_first, direct)]
+    locations = [request_chat(s.url, ACCOUNT, skill=BOT_SKILL) for s in (refused_first, direct)]
     assert locations[0].rsplit("/", 1)[1] == locations[1].rsplit("/", 1)[1]
 
 
 def test_chat_request_on_an_engagement_whose_skill_was_deleted(live):
     c = Config(live)
-    assert c.send("DELETE", f"{SKILLS}/2001001", None).status_code == 200
+    assert c.send("DELETE", f"{SKILLS}/{BOT_SKILL_ID}", None).status_code == 200
     before = _live_view(live, c.admin)
-    r = _chat_request(live, {"engagementId": "5001001"})  # the engagement routes to support-bot
+    r = _chat_request(live, {"engagementId": BOT_ENGAGEMENT_ID})  # the engagement routes to support-bot
     assert_envelope(r, 400)
     assert _live_view(live, c.admin) == before
     assert live.sb.chats == {}
@@ -420,12 +402,11 @@ def test_chat_request_on_an_engagement_whose_skill_was_deleted(live):
 @pytest.fixture
 def bot_chat(live):
     """A customer chatting with demo-bot, demo-agent on duty: (bot bearer, chat URL, visitor URI)."""
-    bot_bearer, bot_session = agent(live.url, ACCOUNT, "demo-bot", "demo-bot-pass")
-    agent(live.url, ACCOUNT, "demo-agent", "demo-agent-pass")
-    uri = request_chat(live.url, ACCOUNT, skill="support-bot")
+    bot_bearer, bot_session = agent(live.url, ACCOUNT, *DEMO_BOT)
+    agent(live.url, ACCOUNT, *DEMO_AGENT)
+    uri = request_chat(live.url, ACCOUNT, skill=BOT_SKILL)
     chat_url = accept(bot_session, bot_bearer)
-    requests.post(f"{uri}/events", json={"event": {"@type": "line", "text": "agent please"}},
-                  headers=consumer_headers())
+    say(uri, consumer_headers(), "agent please")
     return bot_bearer, chat_url, uri
 
 
@@ -437,14 +418,14 @@ def _chat_state(live, bearer, chat_url, uri) -> tuple:
 
 
 @pytest.mark.parametrize("body, status", [
-    pytest.param({"transfer": {"skill": {"id": "2001002"}, "text": 5}}, 400, id="text-not-a-string"),
-    pytest.param({"transfer": {"skill": {"id": "2001002"}, "text": "x" * 100_001}}, 400, id="text-too-long"),
-    pytest.param({"transfer": {"skill": {"id": "2001002"}}, "text": ["note"]}, 400, id="text-beside-a-list"),
-    pytest.param({"transfer": {"agent": {"id": "3001002"}, "skill": {"id": "999"}}, "text": "note"}, 400,
+    pytest.param({"transfer": {"skill": {"id": HUMAN_SKILL_ID}, "text": 5}}, 400, id="text-not-a-string"),
+    pytest.param({"transfer": {"skill": {"id": HUMAN_SKILL_ID}, "text": "x" * 100_001}}, 400, id="text-too-long"),
+    pytest.param({"transfer": {"skill": {"id": HUMAN_SKILL_ID}}, "text": ["note"]}, 400, id="text-beside-a-list"),
+    pytest.param({"transfer": {"agent": {"id": AGENT_ID}, "skill": {"id": "999"}}, "text": "note"}, 400,
                  id="unknown-skill-beside-an-agent"),
-    pytest.param({"transfer": {"agent": {"id": "3001001"}}, "text": "note"}, 400, id="to-the-holder"),
-    pytest.param({"transfer": {"agent": {"id": "3001003"}}, "text": "note"}, 400, id="agent-off-duty"),
-    pytest.param({"transfer": {"skill": {"id": "2001001"}}, "text": "note"}, 400, id="skill-nobody-else-on"),
+    pytest.param({"transfer": {"agent": {"id": BOT_ID}}, "text": "note"}, 400, id="to-the-holder"),
+    pytest.param({"transfer": {"agent": {"id": ADMIN_ID}}, "text": "note"}, 400, id="agent-off-duty"),
+    pytest.param({"transfer": {"skill": {"id": BOT_SKILL_ID}}, "text": "note"}, 400, id="skill-nobody-else-on"),
     pytest.param({"transfer": {"skill": {"id": {"x": 1}}}, "text": "note"}, 400, id="skill-id-an-object"),
 ])
 def test_refused_transfer_changes_nothing(live, bot_chat, body, status):
@@ -459,11 +440,11 @@ def test_refused_transfer_changes_nothing(live, bot_chat, body, status):
 def test_transfer_to_a_deleted_skill_is_refused(live, bot_chat):
     bearer, chat_url, uri = bot_chat
     c = Config(live)
-    assert c.send("DELETE", f"{SKILLS}/2001002", None).status_code == 200
+    assert c.send("DELETE", f"{SKILLS}/{HUMAN_SKILL_ID}", None).status_code == 200
     before = _chat_state(live, bearer, chat_url, uri)
     listed = requests.get(f"{chat_url}/transfer", headers=bearer_headers(bearer)).json()
     assert listed == {"transfer": {}}  # a deleted skill is not offered
-    r = requests.post(f"{chat_url}/transfer", json={"transfer": {"skill": {"id": "2001002"}}, "text": "note"},
+    r = requests.post(f"{chat_url}/transfer", json={"transfer": {"skill": {"id": HUMAN_SKILL_ID}}, "text": "note"},
                       headers=bearer_headers(bearer))
     assert_envelope(r, 400)
     assert _chat_state(live, bearer, chat_url, uri) == before
@@ -505,8 +486,8 @@ def test_names_that_could_split_a_header_are_refused(live, name):
     c = Config(live)
     before = c.snapshot()
     assert_envelope(c.send("POST", SKILLS, {"name": name}), 400)
-    assert_envelope(c.send("POST", USERS, {"loginName": name, "fullName": "B", "nickname": "B",
-                                           "passwordSh": "pw", "userTypeId": 2, "skillIds": [2001002]}), 400)
+    assert_envelope(c.send("POST", USERS, {"loginName": name, "fullName": "B", "nickname": "B", "passwordSh": "pw",
+                                           "userTypeId": 2, "skillIds": [int(HUMAN_SKILL_ID)]}), 400)
     assert c.snapshot() == before
 
 
@@ -538,7 +519,7 @@ def test_location_stays_clean_whatever_the_host_header(live, host):
     # Links are built on the Host the request came in on: Werkzeug drops a Host with bad
     # characters, so nothing of it can reach the Location header.
     conn = http.client.HTTPConnection("127.0.0.1", live.port, timeout=10)
-    body = json.dumps({"request": {"skill": "support-bot"}}).encode()
+    body = json.dumps({"request": {"skill": BOT_SKILL}}).encode()
     conn.putrequest("POST", f"/api/account/{ACCOUNT}/chat/request", skip_host=True)
     for name, value in [("Host", host.encode("latin-1")), ("Content-Length", str(len(body))),
                         *consumer_headers().items()]:

@@ -4,7 +4,6 @@ in JSON and XML; invalid cards refused with LivePerson's envelope, nothing store
 brain answering with cards and quick replies from its intents file, end to end."""
 import json
 import time
-from pathlib import Path
 from xml.etree.ElementTree import fromstring
 
 import pytest
@@ -16,11 +15,14 @@ from simulator.brains import ChatContext, FunctionBrain, Reply, make_brain
 from simulator.brains.escalation import escalating
 from simulator.brains.rules import RulesBrain, load_rules
 
-from .lp import accept, agent, as_list, bearer_headers, consumer_headers, request_chat
-from .test_simulator_bot import rules_bot, wait_until
+from tests.support.constants import ACCOUNT, BOT_NAME, BOT_SKILL, DEMO_BOT
+from tests.support.paths import NODE_MODULES
+from tests.support.sim import rules_bot
+from tests.support.waiting import wait_until
+from tests.support.wire import (accepted_chat, assert_envelope, bearer_headers, consumer_headers, events,
+                                request_chat)
 
-ACCOUNT = "12345678"
-PACKAGE = Path(__file__).resolve().parent.parent / "node_modules" / "json-pollock"
+PACKAGE = NODE_MODULES / "json-pollock"
 
 CARD = {"type": "vertical", "elements": [
     {"type": "image", "url": "https://example.com/phone.jpg", "caption": "The phone", "tooltip": "phone"},
@@ -41,28 +43,14 @@ QUICK = {"type": "quickReplies", "itemsPerRow": 2, "replies": [
 @pytest.fixture
 def chat(live):
     """demo-bot holds a chat: (bearer, agent chat url, visitor chat url)."""
-    bearer, session_url = agent(live.url, ACCOUNT, "demo-bot", "demo-bot-pass")
-    uri = request_chat(live.url, ACCOUNT, skill="support-bot", persona={"name": "Ada Lovelace"})
-    return bearer, accept(session_url, bearer), uri
+    bearer, _, chat_url, uri = accepted_chat(live.url, ACCOUNT, DEMO_BOT, skill=BOT_SKILL,
+                                             persona={"name": "Ada Lovelace"})
+    return bearer, chat_url, uri
 
 
 def post_line(chat_url, bearer, **event):
     return requests.post(f"{chat_url}/events", json={"event": {"@type": "line", **event}},
                          headers=bearer_headers(bearer))
-
-
-def events(url, headers, start=0):
-    return as_list(requests.get(f"{url}/events?from={start}", headers=headers).json()["events"].get("event"))
-
-
-def assert_envelope(r, status, code=None):
-    assert r.status_code == status, (r.status_code, r.text[:300])
-    error = r.json()["error"]
-    assert set(error) == {"time", "message", "internalCode", "responseStatus"}
-    assert error["responseStatus"] == "BAD_REQUEST"
-    if code is not None:
-        assert error["internalCode"] == code, error
-    return error
 
 
 # --- the schema comes from json-pollock's npm package ------------------------------------------
@@ -99,7 +87,7 @@ def test_a_card_and_quick_replies_are_echoed_to_both_sides(live, chat):
     for side in (agent_side, visitor_side):
         card, question = side
         assert (card["textType"], card["text"], card["json"], card["source"], card["by"]) == (
-            "rich-content", "Our best phone", CARD, "agent", "Demo Bot")
+            "rich-content", "Our best phone", CARD, "agent", BOT_NAME)
         assert "quickReplies" not in card
         assert (question["textType"], question["text"], question["quickReplies"]) == ("plain", "Anything else?", QUICK)
     one = requests.get(location, headers=bearer_headers(bearer)).json()["event"]
@@ -230,7 +218,7 @@ def test_xml_carries_cards_and_quick_replies_as_json_text(live, chat):
 # --- the rules brain ------------------------------------------------------------------------------
 
 def _context(**kw) -> ChatContext:
-    return ChatContext(chat_id="H1-aK1", agent="demo-bot", agent_name="Demo Bot",
+    return ChatContext(chat_id="H1-aK1", agent=DEMO_BOT.login, agent_name=BOT_NAME,
                        visitor_info={"name": "Jamie Rivera"}, **kw)
 
 
@@ -315,7 +303,7 @@ def test_bad_replies_in_an_intents_file_are_named(tmp_path, reply, message):
 def test_the_rules_bot_sends_its_card_and_quick_replies_over_the_chat_agent_api(live):
     runner, thread, _ = rules_bot(live)
     try:
-        uri = request_chat(live.url, ACCOUNT, skill="support-bot", persona={"name": "Jamie Rivera"})
+        uri = request_chat(live.url, ACCOUNT, skill=BOT_SKILL, persona={"name": "Jamie Rivera"})
         agent_lines = lambda: [e for e in events(uri, consumer_headers()) if e.get("source") == "agent"]
         welcome = wait_until(lambda: agent_lines())[0]
         assert welcome["textType"] == "rich-content" and welcome["text"].startswith("Hi Jamie! I'm Demo Bot")
@@ -335,7 +323,7 @@ def test_a_card_the_platform_refuses_is_logged_and_its_text_said_instead(live):
     brain = FunctionBrain(lambda context, text: Reply(text=f"You said {text}", rich=bad))
     runner, thread, _ = rules_bot(live, brain=brain)
     try:
-        uri = request_chat(live.url, ACCOUNT, skill="support-bot")
+        uri = request_chat(live.url, ACCOUNT, skill=BOT_SKILL)
         wait_until(lambda: live.sb.chats[uri.rsplit("/", 1)[1]].agent is not None)
         requests.post(f"{uri}/events", json={"event": {"@type": "line", "text": "hi"}},
                       headers=consumer_headers()).raise_for_status()

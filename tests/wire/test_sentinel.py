@@ -10,13 +10,11 @@ import jwt
 import pytest
 import requests
 
-from .conftest import ACCOUNT, OTHER_ACCOUNT
-from .lp import bearer_headers, login
+from tests.support.constants import (ACCOUNT, APP_CALLBACK, APP_ID, APP_SECRET, DEMO_ADMIN, DEMO_AGENT,
+                                     OTHER_ACCOUNT, SHOP_AGENT, SHOP_APP_ID, SHOP_APP_SECRET, UNKNOWN_ACCOUNT)
+from tests.support.wire import bearer_headers, login
 
-CLIENT_ID = "5c1f0b9e-7a3d-4e62-9b8f-2d4c6a1e3f70"
-SECRET = "k7h2m9q4w8e3r6t1y5u0i2o7"
-CALLBACK = "http://localhost:3000/callback"
-SHOP_CLIENT = ("8e2a4c6d-1f3b-4a5c-8d7e-9f0a1b2c3d4e", "p3s8d1f6g9h2j5k0l4z7x2c5")
+SHOP_CLIENT = (SHOP_APP_ID, SHOP_APP_SECRET)
 FORM = {"Content-Type": "application/x-www-form-urlencoded;charset=UTF-8"}
 
 
@@ -47,12 +45,12 @@ def oauth_error(r, status, error):
 
 @pytest.mark.parametrize("where", ["body", "query", "basic", "v2"])
 def test_app_jwt(live, where):
-    data = {"client_id": CLIENT_ID, "client_secret": SECRET, "grant_type": "client_credentials"}
+    data = {"client_id": APP_ID, "client_secret": APP_SECRET, "grant_type": "client_credentials"}
     url, params, headers = f"{sentinel(live)}/app/token", {"v": "1.0"}, dict(FORM)
     if where == "query":  # as the Connector API docs write it
         params, data = {**params, **data}, None
     elif where == "basic":
-        token = base64.b64encode(f"{CLIENT_ID}:{SECRET}".encode()).decode()
+        token = base64.b64encode(f"{APP_ID}:{APP_SECRET}".encode()).decode()
         headers["Authorization"] = f"Basic {token}"
         data = {"grant_type": "client_credentials"}
     elif where == "v2":
@@ -64,7 +62,7 @@ def test_app_jwt(live, where):
     assert body["token_type"] == "Bearer" and body["expires_in"] == 3600
     assert set(body) <= {"access_token", "token_type", "expires_in", "scope"}
     claims = decode(live, body["access_token"], ACCOUNT)
-    assert claims["aud"] == ACCOUNT and claims["azp"] == CLIENT_ID and claims["iss"] == "Sentinel"
+    assert claims["aud"] == ACCOUNT and claims["azp"] == APP_ID and claims["iss"] == "Sentinel"
     assert claims["scope"] == "msg.consumer" and claims["exp"] - claims["iat"] == 3600
     assert claims["iat"] == int(live.clock.now())
     assert jwt.get_unverified_header(body["access_token"])["alg"] == "RS256"
@@ -72,7 +70,7 @@ def test_app_jwt(live, where):
 
 def test_client_credentials_errors(live):
     url = f"{sentinel(live)}/app/token?v=1.0"
-    good = {"client_id": CLIENT_ID, "client_secret": SECRET, "grant_type": "client_credentials"}
+    good = {"client_id": APP_ID, "client_secret": APP_SECRET, "grant_type": "client_credentials"}
     oauth_error(requests.post(url, data={**good, "client_secret": "wrong"}, headers=FORM),
                 401, "invalid_client")
     oauth_error(requests.post(url, data={**good, "client_id": "nobody"}, headers=FORM),
@@ -90,7 +88,7 @@ def test_client_credentials_errors(live):
     # the application is installed on another account only
     oauth_error(requests.post(f"{sentinel(live, OTHER_ACCOUNT)}/app/token", data=good,
                               headers=FORM), 401, "invalid_client")
-    oauth_error(requests.post(f"{sentinel(live, '99999999')}/app/token", data=good,
+    oauth_error(requests.post(f"{sentinel(live, UNKNOWN_ACCOUNT)}/app/token", data=good,
                               headers=FORM), 401, "invalid_client")
     # a body that is not a form reads as no parameters at all
     oauth_error(requests.post(url, json=good), 400, "invalid_request")
@@ -103,7 +101,7 @@ def test_client_credentials_errors(live):
 
 def test_app_jwt_is_no_login_bearer(live):
     token = requests.post(f"{sentinel(live)}/app/token", headers=FORM, data={
-        "client_id": CLIENT_ID, "client_secret": SECRET,
+        "client_id": APP_ID, "client_secret": APP_SECRET,
         "grant_type": "client_credentials"}).json()["access_token"]
     r = requests.get(f"{live.url}/api/account/{ACCOUNT}/configuration/le-users/skills",
                      headers=bearer_headers(token))
@@ -113,7 +111,7 @@ def test_app_jwt_is_no_login_bearer(live):
 # --- authorization_code -------------------------------------------------------------------------
 
 def authorize(live, http, **params):
-    query = {"v": "1.0", "response_type": "code", "client_id": CLIENT_ID, "state": "xyz", **params}
+    query = {"v": "1.0", "response_type": "code", "client_id": APP_ID, "state": "xyz", **params}
     r = http.get(f"{sentinel(live)}/authorize", params=query, allow_redirects=False)
     return r
 
@@ -121,26 +119,26 @@ def authorize(live, http, **params):
 def code_of(r):
     assert r.status_code == 302, r.text
     location = urlsplit(r.headers["Location"])
-    assert f"{location.scheme}://{location.netloc}{location.path}" == CALLBACK
+    assert f"{location.scheme}://{location.netloc}{location.path}" == APP_CALLBACK
     return parse_qs(location.query)
 
 
 def exchange(live, code, **extra):
     return requests.post(f"{sentinel(live)}/token?v=1.0", headers=FORM, data={
-        "client_id": CLIENT_ID, "client_secret": SECRET, "grant_type": "authorization_code",
-        "code": code, "redirect_uri": CALLBACK, **extra})
+        "client_id": APP_ID, "client_secret": APP_SECRET, "grant_type": "authorization_code",
+        "code": code, "redirect_uri": APP_CALLBACK, **extra})
 
 
 def test_code_flow_gives_a_bearer_the_apis_take(live, http):
-    login(live.url, ACCOUNT, "demo-admin", "demo-admin-pass", session=http)  # the SSO session
-    query = code_of(authorize(live, http, redirect_uri=CALLBACK))
+    login(live.url, ACCOUNT, *DEMO_ADMIN, session=http)  # the SSO session
+    query = code_of(authorize(live, http, redirect_uri=APP_CALLBACK))
     assert query["state"] == ["xyz"]
     r = exchange(live, query["code"][0])
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["token_type"] == "Bearer" and body["refresh_token"] and body["id_token"]
-    claims = decode(live, body["id_token"], CLIENT_ID)
-    admin = live.sb.accounts[ACCOUNT].user_by_login("demo-admin")
+    claims = decode(live, body["id_token"], APP_ID)
+    admin = live.sb.accounts[ACCOUNT].user_by_login(DEMO_ADMIN.login)
     assert claims["sub"] == admin.id and claims["is_admin"] is True and claims["is_lpa"] is False
     assert claims["iss"] == "sentinel" and claims["exp"] - claims["iat"] == 600
     # the access token is a bearer of demo-admin: Account Config reads and writes take it
@@ -163,7 +161,7 @@ def test_code_flow_gives_a_bearer_the_apis_take(live, http):
 
     # refresh: a new access token and refresh token, the old access token is dead
     r = requests.post(f"{sentinel(live)}/token?v=1.0", headers=FORM, data={
-        "client_id": CLIENT_ID, "client_secret": SECRET, "grant_type": "refresh_token",
+        "client_id": APP_ID, "client_secret": APP_SECRET, "grant_type": "refresh_token",
         "refresh_token": body["refresh_token"]})
     assert r.status_code == 200, r.text
     renewed = r.json()
@@ -173,26 +171,26 @@ def test_code_flow_gives_a_bearer_the_apis_take(live, http):
     assert requests.get(skills, headers=bearer_headers(bearer)).status_code == 401
     assert requests.get(skills, headers=bearer_headers(renewed["access_token"])).status_code == 200
     oauth_error(requests.post(f"{sentinel(live)}/token", headers=FORM, data={
-        "client_id": CLIENT_ID, "client_secret": SECRET, "grant_type": "refresh_token",
+        "client_id": APP_ID, "client_secret": APP_SECRET, "grant_type": "refresh_token",
         "refresh_token": body["refresh_token"]}), 400, "invalid_grant")  # rotated away
 
     # revoke (the documented body: the refresh token): the session ends everywhere
     r = requests.post(f"{sentinel(live)}/token/revoke?v1.0", headers=FORM, data={
-        "client_id": CLIENT_ID, "client_secret": SECRET, "token": renewed["refresh_token"]})
+        "client_id": APP_ID, "client_secret": APP_SECRET, "token": renewed["refresh_token"]})
     assert r.status_code == 200 and r.content == b""
     assert requests.get(skills, headers=bearer_headers(renewed["access_token"])).status_code == 401
     oauth_error(requests.post(f"{sentinel(live)}/token/revoke", headers=FORM, data={
-        "client_id": CLIENT_ID, "client_secret": "wrong", "token": "x"}), 401, "invalid_client")
+        "client_id": APP_ID, "client_secret": "wrong", "token": "x"}), 401, "invalid_client")
 
 
 def test_agent_code_gives_a_non_admin(live, http):
-    login(live.url, ACCOUNT, "demo-agent", "demo-agent-pass", session=http)
+    login(live.url, ACCOUNT, *DEMO_AGENT, session=http)
     code = code_of(authorize(live, http))["code"][0]  # one registered redirect_uri: the default
     r = requests.post(f"{sentinel(live)}/token", headers=FORM, data={
-        "client_id": CLIENT_ID, "client_secret": SECRET, "grant_type": "authorization_code",
+        "client_id": APP_ID, "client_secret": APP_SECRET, "grant_type": "authorization_code",
         "code": code})
     assert r.status_code == 200, r.text
-    assert decode(live, r.json()["id_token"], CLIENT_ID)["is_admin"] is False
+    assert decode(live, r.json()["id_token"], APP_ID)["is_admin"] is False
     r = requests.post(f"{live.url}/api/account/{ACCOUNT}/configuration/le-users/skills",
                       json={"name": "nope"}, headers=bearer_headers(r.json()["access_token"]))
     assert r.status_code == 403
@@ -202,7 +200,7 @@ def test_code_flow_errors(live, http):
     # no Conversational Cloud session: back to the application with error=login_required
     query = code_of(authorize(live, http))
     assert query["error"] == ["login_required"] and query["state"] == ["xyz"]
-    login(live.url, ACCOUNT, "demo-agent", "demo-agent-pass", session=http)
+    login(live.url, ACCOUNT, *DEMO_AGENT, session=http)
     # errors the application can be told of go back to it
     assert code_of(authorize(live, http, response_type="token"))["error"] == ["unsupported_response_type"]
     assert code_of(authorize(live, http, scope="admin"))["error"] == ["invalid_scope"]
@@ -211,19 +209,19 @@ def test_code_flow_errors(live, http):
     assert r.status_code == 401 and r.json()["error"]["responseStatus"] == "UNAUTHORIZED"
     r = authorize(live, http, redirect_uri="https://evil.example.com/cb")
     assert r.status_code == 400 and "Location" not in r.headers
-    r = http.get(f"{sentinel(live, '99999999')}/authorize",
-                 params={"response_type": "code", "client_id": CLIENT_ID}, allow_redirects=False)
+    r = http.get(f"{sentinel(live, UNKNOWN_ACCOUNT)}/authorize",
+                 params={"response_type": "code", "client_id": APP_ID}, allow_redirects=False)
     assert r.status_code == 401
     # a session of another account does not authorize on this one
     with requests.Session() as other:
-        login(live.url, OTHER_ACCOUNT, "shop-agent", "shop-agent-pass", session=other)
+        login(live.url, OTHER_ACCOUNT, *SHOP_AGENT, session=other)
         assert code_of(authorize(live, other))["error"] == ["login_required"]
     # the code is bound to its redirect_uri, its client and its lifetime
-    code = code_of(authorize(live, http, redirect_uri=CALLBACK))["code"][0]
+    code = code_of(authorize(live, http, redirect_uri=APP_CALLBACK))["code"][0]
     oauth_error(exchange(live, code, redirect_uri="http://localhost:3000/other"), 400,
                 "invalid_request")
     r = requests.post(f"{sentinel(live)}/token", headers=FORM, data={
-        "client_id": CLIENT_ID, "client_secret": SECRET, "grant_type": "authorization_code",
+        "client_id": APP_ID, "client_secret": APP_SECRET, "grant_type": "authorization_code",
         "code": code})  # redirect_uri was in the authorization request: it is required here
     assert r.status_code == 400
     code = code_of(authorize(live, http))["code"][0]
@@ -233,7 +231,7 @@ def test_code_flow_errors(live, http):
 
 
 def test_pkce(live, http):
-    login(live.url, ACCOUNT, "demo-agent", "demo-agent-pass", session=http)
+    login(live.url, ACCOUNT, *DEMO_AGENT, session=http)
     verifier = "v" * 50
     code = code_of(authorize(live, http, code_challenge=verifier,
                              code_challenge_method="plain"))["code"][0]

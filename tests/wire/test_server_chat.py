@@ -2,11 +2,10 @@
 import pytest
 import requests
 
-from .lp import GLOBAL_KEY, JSON, accept, agent, as_list, bearer_headers, consumer_headers, request_chat
-
-ACCOUNT = "12345678"
-ACCOUNT_KEY = "d841ae91af32ff9cd08f76ea4daff5a7"
-OTHER_ACCOUNT_KEY = "fa07120214c5be4a34d944c4ea68733c"
+from tests.support.constants import (ACCOUNT, ACCOUNT_KEY, BOT_ENGAGEMENT_ID, BOT_NAME, BOT_SKILL,
+                                     BOT_SKILL_ID, CAMPAIGN_ID, DEMO_AGENT, DEMO_BOT, GLOBAL_KEY, HUMAN_SKILL,
+                                     OTHER_ACCOUNT_KEY, UNKNOWN_ACCOUNT)
+from tests.support.wire import accept, agent, as_list, bearer_headers, consumer_headers, request_chat
 
 
 def cget(url, key=GLOBAL_KEY, **params):
@@ -51,28 +50,29 @@ def test_discovery_root(live):
 
 
 def test_availability_follows_agents(live):
-    assert cget(f"{base(live)}/chat/availability", skill="support-bot").json() == {"availability": False}
-    bearer, session_url = agent(live.url, ACCOUNT, "demo-bot", "demo-bot-pass")
-    assert cget(f"{base(live)}/chat/availability", skill="support-bot").json() == {"availability": True}
-    assert cget(f"{base(live)}/chat/availability", skill="2001001", maxWaitTime=0).json() == {"availability": True}
-    assert cget(f"{base(live)}/chat/availability", skill="support-human").json() == {"availability": False}
-    assert cget(f"{base(live)}/chat/availability", agent="demo-bot").json() == {"availability": True}
+    assert cget(f"{base(live)}/chat/availability", skill=BOT_SKILL).json() == {"availability": False}
+    bearer, session_url = agent(live.url, ACCOUNT, *DEMO_BOT)
+    assert cget(f"{base(live)}/chat/availability", skill=BOT_SKILL).json() == {"availability": True}
+    assert cget(f"{base(live)}/chat/availability", skill=BOT_SKILL_ID, maxWaitTime=0).json() == {"availability": True}
+    assert cget(f"{base(live)}/chat/availability", skill=HUMAN_SKILL).json() == {"availability": False}
+    assert cget(f"{base(live)}/chat/availability", agent=DEMO_BOT.login).json() == {"availability": True}
     assert cget(f"{base(live)}/chat/availability", skill="no-such-skill").json() == {"availability": False}
-    assert cget(f"{base(live)}/chat/availability", agent="demo-bot", skill="x").status_code == 400
+    assert cget(f"{base(live)}/chat/availability", agent=DEMO_BOT.login, skill="x").status_code == 400
     assert cget(f"{base(live)}/chat/availability", maxWaitTime="soon").status_code == 400
 
 
 def test_availability_with_max_wait_zero_needs_a_free_slot(live):
-    bearer, session_url = agent(live.url, ACCOUNT, "demo-agent", "demo-agent-pass")  # maxChats 3
+    bearer, session_url = agent(live.url, ACCOUNT, *DEMO_AGENT)  # maxChats 3
     for _ in range(3):
-        request_chat(live.url, ACCOUNT, skill="support-human")
+        request_chat(live.url, ACCOUNT, skill=HUMAN_SKILL)
         accept(session_url, bearer)
-    assert cget(f"{base(live)}/chat/availability", skill="support-human", maxWaitTime=0).json() == {"availability": False}
-    assert cget(f"{base(live)}/chat/availability", skill="support-human").json() == {"availability": True}
+    assert cget(f"{base(live)}/chat/availability", skill=HUMAN_SKILL, maxWaitTime=0).json() == {"availability": False}
+    assert cget(f"{base(live)}/chat/availability", skill=HUMAN_SKILL).json() == {"availability": True}
 
 
-@pytest.mark.parametrize("fields", [{"skill": "support-bot"}, {"skill": "2001001"}, {"skill": 2001001},
-                                    {"engagementId": 5001001}, {"engagementId": "5001001", "campaignId": "4001001"}])
+@pytest.mark.parametrize("fields", [{"skill": BOT_SKILL}, {"skill": BOT_SKILL_ID}, {"skill": int(BOT_SKILL_ID)},
+                                    {"engagementId": int(BOT_ENGAGEMENT_ID)},
+                                    {"engagementId": BOT_ENGAGEMENT_ID, "campaignId": CAMPAIGN_ID}])
 def test_chat_request_by_skill_or_engagement(live, fields):
     r = cpost(f"{base(live)}/chat/request?v=1&NC=true", {"request": fields})
     assert r.status_code == 200
@@ -80,29 +80,29 @@ def test_chat_request_by_skill_or_engagement(live, fields):
     uri = r.headers["Location"]
     assert uri.startswith(f"{base(live)}/chat/H")
     info = cget(f"{uri}/info").json()["info"]
-    assert info["skillName"] == "support-bot" and info["skillId"] == 2001001
+    assert info["skillName"] == BOT_SKILL and info["skillId"] == int(BOT_SKILL_ID)
     assert info["state"] == "waiting"
 
 
 def test_documented_example_request(live):
-    body = {"request": {"skill": "support-bot", "interactionTimeout": 40,
+    body = {"request": {"skill": BOT_SKILL, "interactionTimeout": 40,
                         "userAgent": "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_11_6) AppleWebKit/537.36",
                         "LETagVisitorId": "rloXnVgEQ-iQuoOytvKNqA", "LETagSessionId": "rN82d4rATN6EuiA4cJwaPg",
-                        "LETagContextId": "2", "engagementId": 5001001, "campaignId": 4001001,
+                        "LETagContextId": "2", "engagementId": int(BOT_ENGAGEMENT_ID), "campaignId": int(CAMPAIGN_ID),
                         "language": "en-US"}}
     r = cpost(f"{base(live)}/chat/request?v=1&NC=true", body)
     assert r.status_code == 200
     info = cget(r.headers["Location"] + "/info").json()["info"]
     assert info["sharkVisitorId"] == "rloXnVgEQ-iQuoOytvKNqA"
     assert info["sharkSessionId"] == "rN82d4rATN6EuiA4cJwaPg"
-    assert info["engagementId"] == "5001001" and info["campaignId"] == "4001001"
+    assert info["engagementId"] == BOT_ENGAGEMENT_ID and info["campaignId"] == CAMPAIGN_ID
     assert info["chatTimeout"] == 40 and info["language"] == "en-US"
 
 
-@pytest.mark.parametrize("body", [{}, {"skill": "support-bot"}, {"request": "support-bot"},
+@pytest.mark.parametrize("body", [{}, {"skill": BOT_SKILL}, {"request": BOT_SKILL},
                                   {"request": {"skill": "no-such-skill"}},
                                   {"request": {"engagementId": 42}},
-                                  {"request": {"skill": "support-bot", "interactionTimeout": "x"}}])
+                                  {"request": {"skill": BOT_SKILL, "interactionTimeout": "x"}}])
 def test_bad_chat_requests_are_400(live, body):
     r = cpost(f"{base(live)}/chat/request?v=1&NC=true", body)
     assert r.status_code == 400
@@ -115,8 +115,8 @@ def test_malformed_json_is_400(live):
 
 
 def test_waiting_chat_resource(live):
-    agent(live.url, ACCOUNT, "demo-bot", "demo-bot-pass", online=False)  # on duty, but Away
-    uri = request_chat(live.url, ACCOUNT, skill="support-bot")
+    agent(live.url, ACCOUNT, *DEMO_BOT, online=False)  # on duty, but Away
+    uri = request_chat(live.url, ACCOUNT, skill=BOT_SKILL)
     r = cget(uri, v=1, NC="true")
     chat = r.json()["chat"]
     rels = {l["@rel"]: l["@href"] for l in chat["link"]}
@@ -131,8 +131,8 @@ def test_waiting_chat_resource(live):
 
 
 def test_agent_and_customer_see_one_chat(live):
-    bearer, session_url = agent(live.url, ACCOUNT, "demo-bot", "demo-bot-pass")
-    uri = request_chat(live.url, ACCOUNT, skill="support-bot")
+    bearer, session_url = agent(live.url, ACCOUNT, *DEMO_BOT)
+    uri = request_chat(live.url, ACCOUNT, skill=BOT_SKILL)
     agent_chat = accept(session_url, bearer)
     assert agent_chat.rsplit("/", 1)[1] == uri.rsplit("/", 1)[1]
     r = cpost(f"{uri}/events?v=1&NC=true", {"event": {"@type": "line", "text": "Hi, I need help"}})
@@ -147,20 +147,20 @@ def test_agent_and_customer_see_one_chat(live):
     assert {l["@rel"]: l["@href"] for l in page["link"]}["next"] == f"{uri}/events?from=6"
     agent_view = requests.get(f"{agent_chat}/events?from=2", headers=bearer_headers(bearer)).json()["events"]["event"]
     assert [(e["@id"], e.get("text")) for e in agent_view] == [(s[0], s[3]) for s in seen]
-    assert cget(f"{uri}/events/5").json()["event"]["by"] == "Demo Bot"
+    assert cget(f"{uri}/events/5").json()["event"]["by"] == BOT_NAME
 
 
 def test_visitor_html_is_kept_as_plain_text(live):
-    agent(live.url, ACCOUNT, "demo-bot", "demo-bot-pass")
-    uri = request_chat(live.url, ACCOUNT, skill="support-bot")
+    agent(live.url, ACCOUNT, *DEMO_BOT)
+    uri = request_chat(live.url, ACCOUNT, skill=BOT_SKILL)
     cpost(f"{uri}/events", {"event": {"@type": "line", "text": "<img src=x onerror=alert(1)>", "textType": "html"}})
     event = cget(f"{uri}/events/2").json()["event"]
     assert event["textType"] == "plain" and event["text"] == "<img src=x onerror=alert(1)>"
 
 
 def test_visitor_ends_the_chat(live):
-    bearer, session_url = agent(live.url, ACCOUNT, "demo-bot", "demo-bot-pass")
-    uri = request_chat(live.url, ACCOUNT, skill="support-bot")
+    bearer, session_url = agent(live.url, ACCOUNT, *DEMO_BOT)
+    uri = request_chat(live.url, ACCOUNT, skill=BOT_SKILL)
     agent_chat = accept(session_url, bearer)
     r = cpost(f"{uri}/events?v=1&NC=true", {"event": {"@type": "state", "state": "ended"}})
     assert r.status_code == 201
@@ -176,9 +176,9 @@ def test_visitor_ends_the_chat(live):
 
 
 def test_waiting_chat_can_be_abandoned(live):
-    uri = request_chat(live.url, ACCOUNT, skill="support-human")
+    uri = request_chat(live.url, ACCOUNT, skill=HUMAN_SKILL)
     assert cpost(f"{uri}/events", {"event": {"@type": "state", "state": "ended"}}).status_code == 201
-    bearer, session_url = agent(live.url, ACCOUNT, "demo-agent", "demo-agent-pass")
+    bearer, session_url = agent(live.url, ACCOUNT, *DEMO_AGENT)
     ring = requests.get(f"{session_url}/incomingRequests", headers=bearer_headers(bearer)).json()
     assert ring["incomingRequests"]["ringingCount"] == "0"
 
@@ -186,7 +186,7 @@ def test_waiting_chat_can_be_abandoned(live):
 @pytest.mark.parametrize("event", [{"@type": "line"}, {"@type": "line", "text": "   "},
                                    {"@type": "state", "state": "chatting"}, {"text": "no type"}])
 def test_bad_visitor_events_are_400(live, event):
-    uri = request_chat(live.url, ACCOUNT, skill="support-bot")
+    uri = request_chat(live.url, ACCOUNT, skill=BOT_SKILL)
     assert cpost(f"{uri}/events", {"event": event}).status_code == 400
 
 
@@ -199,5 +199,5 @@ def test_unknown_chat_is_404(live):
 
 
 def test_unknown_account_is_404(live):
-    r = requests.get(f"{live.url}/api/account/99999999/chat/availability", headers=consumer_headers())
+    r = requests.get(f"{live.url}/api/account/{UNKNOWN_ACCOUNT}/chat/availability", headers=consumer_headers())
     assert r.status_code == 404

@@ -1,11 +1,10 @@
 """Small things of the first hour, over the wire and on the command line: /favicon.ico and the
 icon every page links; the simulator's --help (every option explained, defaults shown, the same
---account default everywhere). The browser side is in tests/test_small_fixes_browser.py."""
+--account default everywhere). The browser side is in tests/browser/test_small_fixes.py."""
 import argparse
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 import requests
@@ -15,8 +14,11 @@ from simulator.__main__ import build_parser, parse_args
 from simulator.cli import HelpFormatter
 from simulator.scripts import DEMO_ACCOUNT
 
-ROOT = Path(__file__).resolve().parent.parent
-ICON = ROOT / "mock_server" / "static" / "img" / "favicon.svg"
+from tests.support.constants import ACCOUNT, DEMO_BOT, OTHER_ACCOUNT
+from tests.support.paths import ROOT, STATIC
+
+
+ICON = STATIC / "img" / "favicon.svg"
 ICON_HREF = "/static/img/favicon.svg"
 COMMANDS = ("bot", "consumer", "check", "demo")
 
@@ -98,7 +100,7 @@ def test_help_shows_every_default():
 
 
 def test_account_defaults_to_the_demo_account_everywhere():
-    assert DEMO_ACCOUNT == "12345678"
+    assert DEMO_ACCOUNT == ACCOUNT
     for name, parser in _parsers().items():
         account = [a for a in _options(parser) if "--account" in a.option_strings]
         assert len(account) == 1, f"{name}: no --account"
@@ -106,14 +108,14 @@ def test_account_defaults_to_the_demo_account_everywhere():
         assert not account[0].required, name
     # parsed: the default when not given; a script's own account applies only then
     for command in ("bot", "consumer", "check"):
-        extra = ["--user", "demo-bot", "--password", "p"] if command == "bot" else []
+        extra = ["--user", DEMO_BOT.login, "--password", "p"] if command == "bot" else []
         args = parse_args([command, "--url", "http://localhost:8080", *extra])
         assert args.account == DEMO_ACCOUNT and args.account_given is False, command
-        args = parse_args([command, "--url", "http://localhost:8080", "--account", "87654321", *extra])
-        assert args.account == "87654321" and args.account_given is True, command
+        args = parse_args([command, "--url", "http://localhost:8080", "--account", OTHER_ACCOUNT, *extra])
+        assert args.account == OTHER_ACCOUNT and args.account_given is True, command
     args, rest = demo.parse_args(["--port", "0"])
     assert args.bot_account == DEMO_ACCOUNT and rest == ["--port", "0"]
-    assert demo.parse_args(["--bot-account", "87654321"])[0].bot_account == "87654321"  # the old name
+    assert demo.parse_args(["--bot-account", OTHER_ACCOUNT])[0].bot_account == OTHER_ACCOUNT  # the old name
 
 
 @pytest.mark.parametrize("command", COMMANDS)
@@ -127,5 +129,5 @@ def test_help_output_names_the_account_default(command):
     entries = [" ".join(e.split()) for e in re.split(r"\n(?=  -)", options)]
     account = [e for e in entries if e.startswith("--account ID")]
     assert len(account) == 1, entries
-    assert "(default: 12345678" in account[0], account[0]
+    assert f"(default: {ACCOUNT}" in account[0], account[0]
     assert "(default: None)" not in options and "(default: False)" not in options

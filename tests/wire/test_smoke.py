@@ -1,14 +1,13 @@
 """The main path end to end: a customer chats, an agent answers, ends, logs out."""
 import requests
 
-from .lp import accept, agent, as_list, bearer_headers, consumer_headers, request_chat
-
-ACCOUNT = "12345678"
+from tests.support.constants import ACCOUNT, BOT_SKILL, DEMO_BOT
+from tests.support.wire import accept, agent, as_list, bearer_headers, consumer_headers, request_chat
 
 
 def test_customer_and_bot_share_one_chat(live):
-    bearer, session_url = agent(live.url, ACCOUNT, "demo-bot", "demo-bot-pass")
-    chat_uri = request_chat(live.url, ACCOUNT, skill="support-bot")
+    bearer, session_url = agent(live.url, ACCOUNT, *DEMO_BOT)
+    chat_uri = request_chat(live.url, ACCOUNT, skill=BOT_SKILL)
     ring = requests.get(f"{session_url}/incomingRequests.json?v=1&NC=true",
                         headers=bearer_headers(bearer)).json()
     assert ring["incomingRequests"]["ringingCount"] == "1"

@@ -2,9 +2,10 @@
 import pytest
 import requests
 
-from .lp import accept, agent, as_list, bearer_headers, consumer_headers, go_online, request_chat
-
-ACCOUNT = "12345678"
+from tests.support.constants import (ACCOUNT, ADMIN_ID, AGENT_ID, AGENT_NAME, BOT_NAME, BOT_SKILL,
+                                     BOT_SKILL_ID, DEMO_AGENT, DEMO_BOT, HUMAN_SKILL, HUMAN_SKILL_ID)
+from tests.support.wire import (accept, agent, as_list, bearer_headers, consumer_headers, go_online,
+                                request_chat, say)
 
 
 def ring_count(session_url, bearer):
@@ -15,11 +16,11 @@ def ring_count(session_url, bearer):
 @pytest.fixture
 def bot_chat(live):
     """A customer chatting with demo-bot, demo-agent on duty: (bot, human, bot_chat_url, consumer_uri)."""
-    bot = agent(live.url, ACCOUNT, "demo-bot", "demo-bot-pass")
-    human = agent(live.url, ACCOUNT, "demo-agent", "demo-agent-pass")
-    uri = request_chat(live.url, ACCOUNT, skill="support-bot")
+    bot = agent(live.url, ACCOUNT, *DEMO_BOT)
+    human = agent(live.url, ACCOUNT, *DEMO_AGENT)
+    uri = request_chat(live.url, ACCOUNT, skill=BOT_SKILL)
     chat_url = accept(bot[1], bot[0])
-    requests.post(f"{uri}/events", json={"event": {"@type": "line", "text": "agent please"}}, headers=consumer_headers())
+    say(uri, consumer_headers(), "agent please")
     return bot, human, chat_url, uri
 
 
@@ -28,13 +29,13 @@ def test_skills_available_for_transfer(live, bot_chat):
     r = requests.get(f"{chat_url}/transfer.json?v=1&NC=true", headers=bearer_headers(bearer))
     assert r.status_code == 200
     # only skills with someone on duty other than this agent: support-human (one object)
-    assert r.json() == {"transfer": {"skill": {"id": "2001002", "name": "support-human", "onlineAgents": "1"}}}
+    assert r.json() == {"transfer": {"skill": {"id": HUMAN_SKILL_ID, "name": HUMAN_SKILL, "onlineAgents": "1"}}}
 
 
 def test_transfer_to_skill(live, bot_chat):
     (bot_bearer, bot_session), (human_bearer, human_session), chat_url, uri = bot_chat
     r = requests.post(f"{chat_url}/transfer.json?v=1&NC=true",
-                      json={"transfer": {"skill": {"id": "2001002"}, "text": "Customer asked for a human"}},
+                      json={"transfer": {"skill": {"id": HUMAN_SKILL_ID}, "text": "Customer asked for a human"}},
                       headers=bearer_headers(bot_bearer))
     assert r.status_code == 200
     # the bot loses the chat at once; it rings at the human
@@ -50,24 +51,24 @@ def test_transfer_to_skill(live, bot_chat):
                          ("state", "waiting", None, None, None),
                          ("state", "chatting", None, None, None),
                          ("line", None, "system", "3", "REGULAR")]
-    assert events[5]["text"] == "Customer asked for a human" and events[5]["by"] == "Demo Bot"
-    assert "support-human" in events[6]["text"]
+    assert events[5]["text"] == "Customer asked for a human" and events[5]["by"] == BOT_NAME
+    assert HUMAN_SKILL in events[6]["text"]
     assert events[9]["text"] == "You are now chatting with Alex."
     info = requests.get(f"{human_chat}/info", headers=bearer_headers(human_bearer)).json()["info"]
-    assert info["agentName"] == "Alex" and info["state"] == "chatting"
+    assert info["agentName"] == AGENT_NAME and info["state"] == "chatting"
     # the visitor sees the transfer but never the note
     seen = as_list(requests.get(f"{uri}/events?from=0", headers=consumer_headers()).json()["events"]["event"])
     assert "ONLY_TO_REP" not in {e.get("subType") for e in seen}
     assert [e.get("systemMessageId") for e in seen if e.get("systemMessageId")] == ["4", "3", "15", "3"]
     consumer_info = requests.get(f"{uri}/info", headers=consumer_headers()).json()["info"]
-    assert consumer_info["skillName"] == "support-human"
+    assert consumer_info["skillName"] == HUMAN_SKILL
 
 
 def test_transfer_to_agent_with_text_beside_transfer(live, bot_chat):
     (bot_bearer, _), (human_bearer, human_session), chat_url, uri = bot_chat
     go_online(human_session, human_bearer, "Occupied")  # Occupied agents still take transfers
     r = requests.post(f"{chat_url}/transfer.json?v=1&NC=true",
-                      json={"transfer": {"agent": {"id": "3001002"}, "skill": {"id": "2001001"}},
+                      json={"transfer": {"agent": {"id": AGENT_ID}, "skill": {"id": BOT_SKILL_ID}},
                             "text": "Over to you"}, headers=bearer_headers(bot_bearer))
     assert r.status_code == 200
     assert ring_count(human_session, human_bearer) == 1
@@ -79,20 +80,20 @@ def test_transfer_to_agent_with_text_beside_transfer(live, bot_chat):
 
 
 def test_occupied_agents_get_no_new_chats(live):
-    bearer, session_url = agent(live.url, ACCOUNT, "demo-agent", "demo-agent-pass")
+    bearer, session_url = agent(live.url, ACCOUNT, *DEMO_AGENT)
     go_online(session_url, bearer, "Occupied")
-    request_chat(live.url, ACCOUNT, skill="support-human")
+    request_chat(live.url, ACCOUNT, skill=HUMAN_SKILL)
     assert ring_count(session_url, bearer) == 0
 
 
 @pytest.mark.parametrize("body, status", [
     ({"transfer": {"skill": {"id": "999"}}}, 400),
     ({"transfer": {"agent": {"id": "999"}}}, 400),
-    ({"transfer": {"agent": {"id": "3001003"}}}, 400),  # demo-admin has no agent session
-    ({"transfer": {"skill": {"id": "2001001"}}}, 400),  # only the bot itself is on support-bot
+    ({"transfer": {"agent": {"id": ADMIN_ID}}}, 400),  # demo-admin has no agent session
+    ({"transfer": {"skill": {"id": BOT_SKILL_ID}}}, 400),  # only the bot itself is on support-bot
     ({"transfer": {}}, 400),
-    ({"transfer": {"skill": "2001002"}}, 400),
-    ({"skill": {"id": "2001002"}}, 400),
+    ({"transfer": {"skill": HUMAN_SKILL_ID}}, 400),
+    ({"skill": {"id": HUMAN_SKILL_ID}}, 400),
 ])
 def test_bad_transfers_are_refused_and_keep_the_chat(live, bot_chat, body, status):
     (bearer, _), _, chat_url, _ = bot_chat
@@ -105,5 +106,6 @@ def test_bad_transfers_are_refused_and_keep_the_chat(live, bot_chat, body, statu
 def test_transfer_of_an_ended_chat_is_refused(live, bot_chat):
     (bearer, _), _, chat_url, _ = bot_chat
     requests.post(f"{chat_url}/events", json={"event": {"@type": "state", "state": "ended"}}, headers=bearer_headers(bearer))
-    r = requests.post(f"{chat_url}/transfer", json={"transfer": {"skill": {"id": "2001002"}}}, headers=bearer_headers(bearer))
+    r = requests.post(f"{chat_url}/transfer", json={"transfer": {"skill": {"id": HUMAN_SKILL_ID}}},
+                      headers=bearer_headers(bearer))
     assert r.status_code == 409

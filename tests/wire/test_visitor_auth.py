@@ -11,17 +11,16 @@ import requests
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from mock_server.app import create_app
-from mock_server.model.clock import ManualClock
 from mock_server.model.seed import ConfigError, build_accounts, load_config
 from mock_server.model.ids import IdGenerator
 
-from .conftest import ACCOUNT, LiveSandbox
-from .lp import accept, agent, bearer_headers, consumer_headers
+from tests.support.constants import (ACCOUNT, APP_ID, BOT_ENGAGEMENT_ID, BOT_SKILL, DEMO_AGENT,
+                                     HUMAN_ENGAGEMENT_ID, HUMAN_SKILL, UNKNOWN_ACCOUNT)
+from tests.support.server import START, serve
+from tests.support.wire import accept, agent, bearer_headers, consumer_headers
 
 ISSUER = "https://idp.example.com"
 CONNECTOR = "568046210"
-START = 1_790_000_000.0
 KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 OTHER_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 PUBLIC_PEM = KEY.public_key().public_bytes(serialization.Encoding.PEM,
@@ -34,17 +33,15 @@ def config(public_key=PUBLIC_PEM):
     account["authentication"] = {"connectorId": CONNECTOR, "issuer": ISSUER,
                                  "jwtPublicKey": public_key}
     account["campaigns"][0]["engagements"].append(
-        {"id": "5001009", "name": "Signed-in customers", "skill": "support-human",
+        {"id": "5001009", "name": "Signed-in customers", "skill": HUMAN_SKILL,
          "authenticated": True})
     return data
 
 
 @pytest.fixture
 def auth_live():
-    clock = ManualClock(start=START)
-    server = LiveSandbox(create_app(config(), seed=99, clock=clock, async_mode="threading"), clock)
-    yield server
-    server.stop()
+    with serve(config(), seed=99) as server:
+        yield server
 
 
 def sso_key(key=KEY, **claims):
@@ -86,7 +83,7 @@ def test_authenticated_chat_carries_the_token_identity(auth_live):
     pair = r.json()
     assert set(pair) == {"participantId", "conversationId"}
     assert len(pair["participantId"]) == 36 and pair["participantId"].count("-") == 4
-    bearer, session_url = agent(auth_live.url, ACCOUNT, "demo-agent", "demo-agent-pass")
+    bearer, session_url = agent(auth_live.url, ACCOUNT, *DEMO_AGENT)
     r = chat_request(auth_live, engagementId="5001009", **pair)
     assert r.status_code == 200, r.text
     accept(session_url, bearer)
@@ -114,8 +111,8 @@ def test_authenticated_engagement_needs_the_pair(auth_live):
     envelope(chat_request(auth_live, engagementId="5001009", participantId=pair["participantId"],
                           conversationId="ff0ff4f4-29ec-4eff-82d0-4f047cdc01a0"), 400, 25)
     # an unauthenticated engagement works as before; the pair may be used there too
-    assert chat_request(auth_live, engagementId="5001001").status_code == 200
-    assert chat_request(auth_live, skill="support-bot", **pair).status_code == 200
+    assert chat_request(auth_live, engagementId=BOT_ENGAGEMENT_ID).status_code == 200
+    assert chat_request(auth_live, skill=BOT_SKILL, **pair).status_code == 200
 
 
 def test_the_pair_expires_with_the_token(auth_live):
@@ -162,7 +159,7 @@ def test_bad_bodies(auth_live):
     # the Server Chat API's app key is required; the account must exist
     r = requests.post(url, json={"ssoKey": sso_key()}, headers={"Content-Type": "application/json"})
     envelope(r, 401, 2)
-    r = requests.post(url.replace(ACCOUNT, "99999999"), json={}, headers=consumer_headers())
+    r = requests.post(url.replace(ACCOUNT, UNKNOWN_ACCOUNT), json={}, headers=consumer_headers())
     assert r.status_code == 404
 
 
@@ -189,9 +186,8 @@ def test_a_bad_configured_key_is_a_config_error():
 
 
 def test_monitoring_gives_the_connector_of_authenticated_engagements(auth_live):
-    agent(auth_live.url, ACCOUNT, "demo-agent", "demo-agent-pass")
-    r = requests.post(f"{auth_live.url}/api/account/{ACCOUNT}/app/"
-                      "5c1f0b9e-7a3d-4e62-9b8f-2d4c6a1e3f70/engagement?v=1.0", json={})
+    agent(auth_live.url, ACCOUNT, *DEMO_AGENT)
+    r = requests.post(f"{auth_live.url}/api/account/{ACCOUNT}/app/{APP_ID}/engagement?v=1.0", json={})
     details = {d["engagementId"]: d for d in r.json()["engagementDetails"]}
     assert details[5001009]["connectorId"] == int(CONNECTOR)
-    assert "connectorId" not in details[5001002]
+    assert "connectorId" not in details[int(HUMAN_ENGAGEMENT_ID)]

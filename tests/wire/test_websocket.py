@@ -15,11 +15,10 @@ import requests
 from wsproto import ConnectionType, WSConnection
 from wsproto.events import AcceptConnection, CloseConnection, Ping, RejectConnection, Request, TextMessage
 
-from .lp import consumer_headers, login
-from .test_browser import DESKTOP, _login_workspace, browser, expect  # noqa: F401 (browser: a fixture)
-from .test_cli import start
-
-ACCOUNT = "12345678"
+from tests.support.browser import DESKTOP, expect, login_workspace
+from tests.support.constants import ACCOUNT, DEMO_ADMIN, HUMAN_SKILL
+from tests.support.server import start, stop
+from tests.support.wire import consumer_headers, login
 
 
 @pytest.fixture(scope="module")
@@ -27,8 +26,7 @@ def cli(tmp_path_factory):
     """The CLI's server (gevent pywsgi), as `./dev run` serves it."""
     proc, url, _ = start([], tmp_path_factory.mktemp("ws"))
     yield url
-    proc.terminate()
-    proc.wait(10)
+    stop(proc)
 
 
 class SlowReader:
@@ -90,7 +88,7 @@ def _busy_account(url: str, chats: int = 60, size: int = 99_000) -> list[str]:
     locations = []
     with requests.Session() as http:
         for _ in range(chats):
-            loc = http.post(f"{url}/api/account/{ACCOUNT}/chat/request", json={"request": {"skill": "support-human"}},
+            loc = http.post(f"{url}/api/account/{ACCOUNT}/chat/request", json={"request": {"skill": HUMAN_SKILL}},
                             headers=consumer_headers()).headers["Location"]
             http.post(f"{loc}/events", json={"event": {"@type": "line", "text": "x" * size}}, headers=consumer_headers())
             locations.append(loc)
@@ -107,7 +105,7 @@ def _flood(location: str, stop: threading.Event) -> None:
 
 def test_big_snapshots_and_busy_events_arrive_whole_over_websocket(cli, busy):
     locations = busy
-    bearer = login(cli, ACCOUNT, "demo-admin", "demo-admin-pass")["bearer"]
+    bearer = login(cli, ACCOUNT, *DEMO_ADMIN)["bearer"]
     host, port = cli.split("://", 1)[1].split(":")
     for attempt in range(2):
         client = SlowReader("127.0.0.1", int(port), "/socket.io/?EIO=4&transport=websocket")
@@ -153,7 +151,7 @@ def test_the_workspace_socket_ends_on_websocket_while_chats_are_busy(cli, busy, 
             page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
             page.on("pageerror", lambda exc: errors.append(str(exc)))
             page.goto("/workspace")
-            _login_workspace(page)  # the snapshot of 60 busy chats (6 MB) arrives first
+            login_workspace(page)  # the snapshot of 60 busy chats (6 MB) arrives first
             pill = page.locator("#live-pill")
             expect(pill).to_have_attribute("data-transport", "websocket", timeout=30_000)
             seq = int(pill.get_attribute("data-seq") or 0)

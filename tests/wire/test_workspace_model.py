@@ -8,9 +8,10 @@ from mock_server.model.ids import IdGenerator
 from mock_server.model.personas import USER_AGENTS, describe, device_type, make_persona
 from mock_server.model.seed import ConfigError, build_accounts, load_config
 
-from .lp import accept, agent, bearer_headers, consumer_headers, login, request_chat
+from tests.support.constants import (ACCOUNT, DEMO_ADMIN, DEMO_AGENT, DEMO_BOT, HUMAN_SKILL, OTHER_ACCOUNT,
+                                     SHOP_AGENT)
+from tests.support.wire import accept, agent, bearer_headers, consumer_headers, login, request_chat
 
-ACCOUNT = "12345678"
 ANDROID = ("Mozilla/5.0 (Linux; Android 14; SM-S921B) AppleWebKit/537.36 (KHTML, like Gecko) "
            "Chrome/131.0.0.0 Mobile Safari/537.36")
 ANDROID_TABLET = ("Mozilla/5.0 (Linux; Android 14; SM-X710) AppleWebKit/537.36 (KHTML, like Gecko) "
@@ -71,12 +72,12 @@ def _visit(chat_url: str, bearer: str) -> dict:
 
 
 def test_the_agent_sees_the_device_of_the_request_user_agent(live):
-    bearer, session = agent(live.url, ACCOUNT, "demo-agent", "demo-agent-pass")
-    request_chat(live.url, ACCOUNT, skill="support-human", userAgent=ANDROID)  # the documented field
+    bearer, session = agent(live.url, ACCOUNT, *DEMO_AGENT)
+    request_chat(live.url, ACCOUNT, skill=HUMAN_SKILL, userAgent=ANDROID)  # the documented field
     visit = _visit(accept(session, bearer), bearer)
     assert visit["userAgent"] == ANDROID
     assert visit["visitorInfo"]["device"] == "MOBILE" and visit["visitorInfo"]["operatingSystem"] == "ANDROID"
-    request_chat(live.url, ACCOUNT, skill="support-human", persona={"userAgent": IPAD})  # the sandbox's
+    request_chat(live.url, ACCOUNT, skill=HUMAN_SKILL, persona={"userAgent": IPAD})  # the sandbox's
     assert _visit(accept(session, bearer), bearer)["visitorInfo"]["device"] == "TABLET"
     r = requests.get(f"{live.url}/_sandbox/persona", params={"seed": 3, "userAgent": IPHONE})
     assert r.json()["persona"]["device"] == "MOBILE" and r.json()["persona"]["browser"] == "Safari 17.5"
@@ -89,13 +90,13 @@ def _snapshot(live, bearer: str, account: str = ACCOUNT) -> dict:
 
 
 def test_the_snapshot_carries_the_accounts_canned_responses(live):
-    bearer = login(live.url, ACCOUNT, "demo-agent", "demo-agent-pass")["bearer"]
+    bearer = login(live.url, ACCOUNT, *DEMO_AGENT)["bearer"]
     canned = _snapshot(live, bearer)["cannedResponses"]
     assert canned[0] == {"title": "Greeting", "category": "Opening",
                          "text": "Hi {visitorName}, this is {agentName}. How can I help you today?"}
     assert 3 <= len(canned) <= 10 and all(c["title"] and c["text"] for c in canned)
-    other = login(live.url, "87654321", "shop-agent", "shop-agent-pass")["bearer"]
-    assert [c["title"] for c in _snapshot(live, other, "87654321")["cannedResponses"]] == ["Greeting", "Goodbye"]
+    other = login(live.url, OTHER_ACCOUNT, *SHOP_AGENT)["bearer"]
+    assert [c["title"] for c in _snapshot(live, other, OTHER_ACCOUNT)["cannedResponses"]] == ["Greeting", "Goodbye"]
     assert requests.get(f"{live.url}/_sandbox/accounts/{ACCOUNT}/live").status_code == 401
     assert requests.get(f"{live.url}/_sandbox/accounts/{ACCOUNT}/live",
                         headers=bearer_headers(other)).status_code == 401  # another account's bearer
@@ -114,17 +115,17 @@ def test_canned_responses_in_the_config_are_checked():
 
 
 def test_an_administrator_who_takes_no_chats_is_not_an_agent(live):
-    agent(live.url, ACCOUNT, "demo-admin", "demo-admin-pass")  # logged in, with an agent session, Online
-    bearer = login(live.url, ACCOUNT, "demo-agent", "demo-agent-pass")["bearer"]
+    agent(live.url, ACCOUNT, *DEMO_ADMIN)  # logged in, with an agent session, Online
+    bearer = login(live.url, ACCOUNT, *DEMO_AGENT)["bearer"]
     names = [a["loginName"] for a in _snapshot(live, bearer)["agents"]]
-    assert names == ["demo-bot", "demo-agent"]
+    assert names == [DEMO_BOT.login, DEMO_AGENT.login]
 
 
 def test_the_chat_summary_has_what_the_visitor_panel_shows(live):
-    bearer, session = agent(live.url, ACCOUNT, "demo-agent", "demo-agent-pass")
+    bearer, session = agent(live.url, ACCOUNT, *DEMO_AGENT)
     prechat = live.sb.accounts[ACCOUNT].surveys["preChat"]
     name_q, email_q, topic_q = sorted(prechat.questions, key=lambda q: q.order)
-    chat_uri = request_chat(live.url, ACCOUNT, skill="support-human", persona={
+    chat_uri = request_chat(live.url, ACCOUNT, skill=HUMAN_SKILL, persona={
         "name": "Pia Panel", "phone": "+351 912 345 678", "city": "Porto", "country": "Portugal",
         "ip": "203.0.113.9", "userAgent": ANDROID, "page": "https://shop.example.com/orders/track"},
         survey={"id": prechat.id, "question": [{"id": name_q.id, "answer": "Pia"},
@@ -169,8 +170,8 @@ def test_the_chat_summary_has_what_the_visitor_panel_shows(live):
 
 
 def test_a_timed_out_chat_says_so(live):
-    bearer, session = agent(live.url, ACCOUNT, "demo-agent", "demo-agent-pass")
-    request_chat(live.url, ACCOUNT, skill="support-human")
+    bearer, session = agent(live.url, ACCOUNT, *DEMO_AGENT)
+    request_chat(live.url, ACCOUNT, skill=HUMAN_SKILL)
     accept(session, bearer)
     live.advance(45)  # the customer makes no call for longer than chatTimeout (40 s)
     summary = _snapshot(live, bearer)["chats"][0]

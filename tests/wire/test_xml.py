@@ -3,9 +3,8 @@ from xml.etree.ElementTree import fromstring
 
 import requests
 
-from .lp import GLOBAL_KEY, accept, agent, request_chat
-
-ACCOUNT = "12345678"
+from tests.support.constants import ACCOUNT, BOT_NAME, BOT_SKILL, DEMO_BOT, GLOBAL_KEY
+from tests.support.wire import accept, agent, request_chat
 
 
 def xml_get(url, auth):
@@ -15,8 +14,8 @@ def xml_get(url, auth):
 
 
 def test_agent_side_xml(live):
-    bearer, session_url = agent(live.url, ACCOUNT, "demo-bot", "demo-bot-pass")
-    request_chat(live.url, ACCOUNT, skill="support-bot")
+    bearer, session_url = agent(live.url, ACCOUNT, *DEMO_BOT)
+    request_chat(live.url, ACCOUNT, skill=BOT_SKILL)
     r, root = xml_get(f"{session_url}/incomingRequests?v=1&NC=true", f"Bearer {bearer}")
     assert root.tag == "incomingRequests" and root.findtext("ringingCount") == "1"
     assert root.find("link").get("href") == f"{session_url}/incomingRequests"
@@ -28,17 +27,17 @@ def test_agent_side_xml(live):
     events = root.find("events").findall("event")
     assert [(e.get("id"), e.get("type")) for e in events] == [("0", "state"), ("1", "line"), ("2", "state"), ("3", "line")]
     assert events[1].findtext("systemMessageId") == "4"
-    assert root.find("info").findtext("agentName") == "Demo Bot"
+    assert root.find("info").findtext("agentName") == BOT_NAME
 
 
 def test_xml_request_bodies(live):
-    bearer, session_url = agent(live.url, ACCOUNT, "demo-bot", "demo-bot-pass", online=False)
+    bearer, session_url = agent(live.url, ACCOUNT, *DEMO_BOT, online=False)
     headers = {"Authorization": f"Bearer {bearer}", "Content-Type": "application/xml",
                "X-HTTP-Method-Override": "PUT"}
     r = requests.post(f"{session_url}/availability.xml", data="<availability><chat>Online</chat></availability>",
                       headers=headers)
     assert r.status_code == 200 and fromstring(r.content).findtext("chat") == "Online"
-    request_chat(live.url, ACCOUNT, skill="support-bot")
+    request_chat(live.url, ACCOUNT, skill=BOT_SKILL)
     chat_url = accept(session_url, bearer)
     r = requests.post(f"{chat_url}/events.xml", data='<event type="line"><text>Hello from XML</text></event>',
                       headers={"Authorization": f"Bearer {bearer}", "Content-Type": "application/xml"})
@@ -51,7 +50,7 @@ def test_xml_request_bodies(live):
 def test_consumer_side_xml(live):
     auth = f"LivePerson appKey={GLOBAL_KEY}"
     r = requests.post(f"{live.url}/api/account/{ACCOUNT}/chat/request.xml?v=1&NC=true",
-                      data="<request><skill>support-bot</skill></request>",
+                      data=f"<request><skill>{BOT_SKILL}</skill></request>",
                       headers={"Authorization": auth, "Content-Type": "application/xml"})
     assert r.status_code == 200
     uri = r.headers["Location"]
