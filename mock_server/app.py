@@ -9,15 +9,17 @@ from .api import (account_config, app_engagement, chat_agent, domain, domain_jso
                   sentinel, server_chat, visitor_auth)
 from .api.common import respond
 from .control import bp as control_bp
+from .live import init_live_view
 from .model.clock import Clock
 from .model.errors import SandboxError
 from .model.sandbox import Sandbox
 from .openapi import bp as openapi_bp
 from .pages import bp as pages_bp
-from .realtime import attach_realtime, socketio_options
+from .realtime import harden, socketio_options
 from .wire.errors import envelope, name_of, status_of
 from .websocket import whole_websocket_frames
 from .wire.negotiation import LivePersonRequestMiddleware
+from .wire.plumbing import install as install_plumbing
 
 log = logging.getLogger(__name__)
 
@@ -34,44 +36,48 @@ def create_app(config: dict | None = None, *, clock: Clock | None = None, seed: 
     # Werkzeug refuses a larger body (Content-Length or streamed) with 413 when a view reads it.
     app.config["MAX_CONTENT_LENGTH"] = int(sb.settings["max_body_bytes"])
     app.wsgi_app = LivePersonRequestMiddleware(app.wsgi_app)
+    install_plumbing(app)  # cached URL matches and ensure_sync (wire/plumbing.py)
     for blueprint in (domain.bp, login.bp, chat_agent.bp, server_chat.bp, account_config.bp,
                       domain_jsonp.bp, monitoring.bp, app_engagement.bp, sentinel.bp, visitor_auth.bp,
                       control_bp, pages_bp, openapi_bp):
         app.register_blueprint(blueprint)
-    _register_errors(app, sb)
+    _register_errors(app)
     # Same origin plus the allowed ones (never cors_allowed_origins=[]: that turns the check off).
     socketio = SocketIO(app, async_mode=async_mode,
                         **socketio_options(sb.settings, allowed_origins or ()))
     app.extensions["sandbox.socketio"] = socketio
     whole_websocket_frames(socketio)
-    attach_realtime(socketio, sb)
+    harden(socketio)
+    init_live_view(app, socketio, sb)
     return app
 
 
 def start_ticker(app: Flask, interval: float = 1.0) -> None:
     """Apply timeouts (ring, login TTL, ...) every `interval` seconds in the background."""
     socketio: SocketIO = app.extensions["sandbox.socketio"]
-    sb: Sandbox = app.extensions["sandbox"]
 
     def loop():
         while True:
             socketio.sleep(interval)
             try:
-                sb.tick()
+                app.extensions["sandbox"].tick()  # looked up each time: a reset replaces it
             except Exception:  # a bad tick must not stop the next one
                 log.exception("sandbox tick failed")
 
     socketio.start_background_task(loop)
 
 
-def _register_errors(app: Flask, sb: Sandbox) -> None:
+def _register_errors(app: Flask) -> None:
     """Every error leaves as LivePerson's envelope: never a traceback, never an HTML page."""
+
+    def now() -> float:
+        return app.extensions["sandbox"].clock.now()
 
     @app.errorhandler(SandboxError)
     def sandbox_error(exc: SandboxError):
         status = status_of(exc.response_status)
         return respond(envelope(exc.message, exc.internal_code, exc.response_status,
-                                sb.clock.now()), status)
+                                now()), status)
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
@@ -80,7 +86,7 @@ def _register_errors(app: Flask, sb: Sandbox) -> None:
                    405: f"Method {request.method} is not allowed on {request.path}",
                    413: f"The request body is larger than {app.config['MAX_CONTENT_LENGTH']} bytes"
                    }.get(code, exc.description or exc.name)
-        response = respond(envelope(message, code, name_of(code), sb.clock.now()), code)
+        response = respond(envelope(message, code, name_of(code), now()), code)
         if exc.code == 405 and getattr(exc, "valid_methods", None):
             response.headers["Allow"] = ", ".join(exc.valid_methods)
         return response
@@ -89,4 +95,4 @@ def _register_errors(app: Flask, sb: Sandbox) -> None:
     def unexpected(exc: Exception):
         log.exception("unexpected error on %s %s", request.method, request.path)
         return respond(envelope("Internal server error", 500, "INTERNAL_SERVER_ERROR",
-                                sb.clock.now()), 500)
+                                now()), 500)

@@ -6,25 +6,9 @@ from pathlib import Path
 from flask import Blueprint, Response, abort, send_from_directory
 
 from .api.common import locked, root_url, sandbox
-from .control.live import bp as live_bp
+from .vendor import VENDOR, vendor_path  # /vendor/<name> -> an npm package's file
 
 STATIC = Path(__file__).resolve().parent / "static"
-NODE_MODULES = Path(__file__).resolve().parent.parent / "node_modules"
-# /vendor/<name> -> the file of an npm package (package.json pins the versions).
-VENDOR = {
-    "socket.io.min.js": "socket.io-client/dist/socket.io.min.js",
-    "socket.io.min.js.map": "socket.io-client/dist/socket.io.min.js.map",
-    # /docs: Swagger UI (swagger-ui-dist), started by static/docs.js
-    "swagger-ui-bundle.js": "swagger-ui-dist/swagger-ui-bundle.js",
-    "swagger-ui-bundle.js.map": "swagger-ui-dist/swagger-ui-bundle.js.map",
-    "swagger-ui.css": "swagger-ui-dist/swagger-ui.css",
-    "swagger-ui.css.map": "swagger-ui-dist/swagger-ui.css.map",
-    # rich content on both pages: LivePerson's renderer json-pollock, loaded by static/js/rich.js
-    # (the build without ajv, which needs eval; the server validates with the same schema)
-    "json-pollock.global.no_validation.min.js": "json-pollock/dist/json-pollock.global.no_validation.min.js",
-    "json-pollock.min.css": "json-pollock/dist/json-pollock.min.css",
-    "json-pollock.min.css.map": "json-pollock/dist/json-pollock.min.css.map",
-}
 # The pages load only their own scripts, styles and pictures; text from chats can never run.
 PAGE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
             "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
@@ -36,8 +20,6 @@ PAGE_HEADERS = {"Content-Security-Policy": PAGE_CSP, "X-Content-Type-Options": "
                 "Referrer-Policy": "no-referrer"}
 
 bp = Blueprint("pages", __name__)
-# The pages' own endpoints under /_sandbox (engagements, persona, live snapshot) come with them.
-bp.register_blueprint(live_bp)
 
 
 @bp.after_app_request
@@ -62,7 +44,7 @@ def vendor_file(name):
     """A front-end library from node_modules (`npm ci` installs them; ./dev does it)."""
     if name not in VENDOR:
         abort(404)
-    path = NODE_MODULES / VENDOR[name]
+    path = vendor_path(VENDOR[name])
     if not path.is_file():
         abort(404)
     return send_from_directory(path.parent, path.name)

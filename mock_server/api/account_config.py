@@ -69,9 +69,9 @@ def create_skills(account_id):
     _if_match(account, "skills")
     body = json_body(allow_list=True)
     if isinstance(body, list):
-        created = admin.save_skills(sandbox(), account, body)
+        created = sandbox().save_skills(account, body)
     else:
-        created = [admin.save_skill(sandbox(), account, body)]
+        created = [sandbox().save_skill(account, body)]
     payload = [skill_json(s) for s in created] if isinstance(body, list) else skill_json(created[0])
     location = f"{root_url()}/api/account/{account_id}/configuration/le-users/skills/{created[0].id}"
     return _with_revision(payload, account, "skills", 201, {"Location": location})
@@ -84,7 +84,7 @@ def update_skill(account_id, skill_id):
     account = _account(write=True)
     _if_match(account, "skills")
     skill = admin.live(account.skills, skill_id, "Skill")
-    return _with_revision(skill_json(admin.save_skill(sandbox(), account, json_body(), skill)),
+    return _with_revision(skill_json(sandbox().save_skill(account, json_body(), skill)),
                           account, "skills")
 
 
@@ -94,7 +94,7 @@ def delete_skill(account_id, skill_id):
     """Delete a skill."""
     account = _account(write=True)
     _if_match(account, "skills")
-    admin.delete_skill(sandbox(), account, admin.live(account.skills, skill_id, "Skill"))
+    sandbox().delete_skill(account, admin.live(account.skills, skill_id, "Skill"))
     return _with_revision(None, account, "skills")
 
 
@@ -156,7 +156,7 @@ def create_user(account_id):
     """Create a user (human or bot, userTypeId 1|2): 201; a Warning header when a bot's skill lacks 'bot'."""
     account = _account(write=True)
     _if_match(account, "users")
-    user, warnings = admin.save_user(sandbox(), account, json_body())
+    user, warnings = sandbox().save_user(account, json_body())
     location = f"{root_url()}/api/account/{account_id}/configuration/le-users/users/{user.id}"
     return _user_response(user, warnings, account, 201, {"Location": location})
 
@@ -167,7 +167,7 @@ def update_user(account_id, user_id):
     """Update a user (skills, names, picture, maxChats, ...)."""
     account = _account(write=True)
     _if_match(account, "users")
-    user, warnings = admin.save_user(sandbox(), account, json_body(),
+    user, warnings = sandbox().save_user(account, json_body(),
                                      admin.live(account.users, user_id, "User"))
     return _user_response(user, warnings, account)
 
@@ -178,7 +178,7 @@ def delete_user(account_id, user_id):
     """Delete a user."""
     account = _account(write=True)
     _if_match(account, "users")
-    admin.delete_user(sandbox(), account, admin.live(account.users, user_id, "User"), g.login.user)
+    sandbox().delete_user(account, admin.live(account.users, user_id, "User"), g.login.user)
     return _with_revision(None, account, "users")
 
 
@@ -208,7 +208,7 @@ def create_campaign(account_id):
     """Create a campaign (unpublished unless `status` is 1)."""
     account = _account(write=True)
     _if_match(account, "campaigns")
-    campaign = admin.save_campaign(sandbox(), account, json_body())
+    campaign = sandbox().save_campaign(account, json_body())
     location = f"{root_url()}/api/account/{account_id}/configuration/le-campaigns/campaigns/{campaign.id}"
     return _with_revision(campaign_json(campaign), account, "campaigns", 201, {"Location": location})
 
@@ -220,7 +220,7 @@ def update_campaign(account_id, campaign_id):
     account = _account(write=True)
     _if_match(account, "campaigns")
     campaign = admin.live(account.campaigns, campaign_id, "Campaign")
-    return _with_revision(campaign_json(admin.save_campaign(sandbox(), account, json_body(), campaign)),
+    return _with_revision(campaign_json(sandbox().save_campaign(account, json_body(), campaign)),
                           account, "campaigns")
 
 
@@ -230,7 +230,7 @@ def delete_campaign(account_id, campaign_id):
     """Delete a campaign and its engagements."""
     account = _account(write=True)
     _if_match(account, "campaigns")
-    admin.delete_campaign(sandbox(), account, admin.live(account.campaigns, campaign_id, "Campaign"))
+    sandbox().delete_campaign(account, admin.live(account.campaigns, campaign_id, "Campaign"))
     return _with_revision(None, account, "campaigns")
 
 
@@ -268,7 +268,7 @@ def create_engagement(account_id, campaign_id):
     account = _account(write=True)
     _if_match(account, "campaigns")
     campaign = admin.live(account.campaigns, campaign_id, "Campaign")
-    engagement = admin.save_engagement(sandbox(), account, campaign, json_body())
+    engagement = sandbox().save_engagement(account, campaign, json_body())
     location = (f"{root_url()}/api/account/{account_id}/configuration/le-campaigns/campaigns/"
                 f"{campaign.id}/engagements/{engagement.id}")
     return _with_revision(engagement_json(account, engagement), account, "campaigns", 201,
@@ -282,7 +282,7 @@ def update_engagement(account_id, campaign_id, engagement_id):
     account = _account(write=True)
     _if_match(account, "campaigns")
     campaign = admin.live(account.campaigns, campaign_id, "Campaign")
-    engagement = admin.save_engagement(sandbox(), account, campaign, json_body(),
+    engagement = sandbox().save_engagement(account, campaign, json_body(),
                                        _engagement(account, campaign_id, engagement_id))
     return _with_revision(engagement_json(account, engagement), account, "campaigns")
 
@@ -293,5 +293,5 @@ def delete_engagement(account_id, campaign_id, engagement_id):
     """Delete an engagement."""
     account = _account(write=True)
     _if_match(account, "campaigns")
-    admin.delete_engagement(sandbox(), account, _engagement(account, campaign_id, engagement_id))
+    sandbox().delete_engagement(account, _engagement(account, campaign_id, engagement_id))
     return _with_revision(None, account, "campaigns")

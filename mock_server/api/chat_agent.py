@@ -1,7 +1,6 @@
 """Chat Agent API (service agentVep): agent sessions, availability, ringing, chats, lines."""
 from flask import Blueprint, g, request
 
-from ..model import capacity, transfers
 from ..model.errors import BadRequest, NotFound
 from ..wire.agents import available_agent_json
 from ..wire.chat import (agent_chat_links, chat_json, chat_session_json, event_json, events_json,
@@ -22,12 +21,12 @@ def session_url(account_id: str, session_id: str) -> str:
 
 
 def _session(session_id):
-    return sandbox().agents.get(g.login, session_id)
+    return sandbox().agent_session(g.login, session_id)
 
 
 def _chat(session_id, chat_id):
     session = _session(session_id)
-    return session, sandbox().agent_chat(session, chat_id)
+    return session, sandbox().query.agent_chat(session, chat_id)
 
 
 def _tz(account_id):
@@ -39,7 +38,7 @@ def _tz(account_id):
 def start_agent_session(account_id):
     """Start an agent session; the body ({"loginData": ...}) is required but not read."""
     json_body(required=False)  # malformed JSON is still a 400
-    session = sandbox().agents.start(g.login)
+    session = sandbox().start_agent_session(g.login)
     return respond(location("agentSessionLocation", session_url(account_id, session.id)))
 
 
@@ -59,7 +58,7 @@ def agent_session(account_id, session_id):
             "availability": {"chat": session.availability, "voice": "Offline"}}
     if request.args.get("cs") == "1":
         # cs=1 (Postman): the session's status including its ongoing chat sessions
-        items = [chat_session_json(c, url) for c in sandbox().chat_sessions(session)]
+        items = [chat_session_json(c, url) for c in sandbox().query.held_chats(session)]
         body["chatSessions"] = {"chatSession": one_or_many(items)} if items else {}
     return respond({"agentSession": body})
 
@@ -95,7 +94,7 @@ def set_availability(account_id, session_id):
     availability = json_body().get("availability")
     if not isinstance(availability, dict) or "chat" not in availability:
         raise BadRequest("The body must be {\"availability\": {\"chat\": ...}}", 1)
-    sandbox().agents.set_availability(session, availability["chat"])
+    sandbox().set_agent_availability(session, availability["chat"])
     return respond({"availability": {"chat": session.availability}})
 
 
@@ -104,7 +103,7 @@ def set_availability(account_id, session_id):
 def incoming_requests(account_id, session_id):
     """How many chats ring at this session; with a link to accept the next when any do."""
     session = _session(session_id)
-    ringing = sandbox().router.ringing_at(session)
+    ringing = sandbox().query.ringing_at(session)
     body = {"ringingCount": str(len(ringing))}
     if ringing:
         body["link"] = link(f"{session_url(account_id, session_id)}/incomingRequests",
@@ -129,7 +128,7 @@ def chat_sessions(account_id, session_id):
     """The chats this agent is chatting in."""
     session = _session(session_id)
     url = session_url(account_id, session_id)
-    items = [chat_session_json(c, url) for c in sandbox().chat_sessions(session)]
+    items = [chat_session_json(c, url) for c in sandbox().query.held_chats(session)]
     return respond({"chatSessions": {"chatSession": one_or_many(items)} if items else {}})
 
 
@@ -178,9 +177,9 @@ def add_event(account_id, session_id, chat_id):
     if event["type"] == "state":
         if event.get("state") != "ended":
             raise BadRequest("An agent can only set the state 'ended'", 38)
-        ended = sb.agent_end_chat(session, chat)
+        ended = sb.end_agent_chat(session, chat)
         return respond(location("chatLocation", f"{chat_url}/events/{ended.id}"), 201)
-    line = sb.agent_line(session, chat, event.get("text"), event.get("textType") or "plain",
+    line = sb.add_agent_line(session, chat, event.get("text"), event.get("textType") or "plain",
                          event.get("subType") or "REGULAR", event.get("json"),
                          event.get("quickReplies"))
     return respond(location("chatEventLocation", f"{chat_url}/events/{line.id}"), 201)
@@ -204,8 +203,8 @@ def available_agents(account_id, session_id):
     _session(session_id)
     sb = sandbox()
     account, now, args = sb.account(account_id), sb.clock.now(), request.args
-    agents = [available_agent_json(account, *row, now) for row in capacity.available_agents(
-        sb, account, args.get("skill"), args.get("chatState"), args.get("voiceState"))]
+    agents = [available_agent_json(account, *row, now) for row in sb.query.available_agents(
+        account, args.get("skill"), args.get("chatState"), args.get("voiceState"))]
     next_href = f"{session_url(account_id, session_id)}/availableAgents?timeStamp={epoch_ms(now)}"
     return respond({"availableAgents": {"agents": {"agent": one_or_many(agents)} if agents else None,
                                         "link": link(next_href, "next")}})
@@ -233,7 +232,7 @@ def multi_chat(account_id, session_id):
     sb, url, tz = sandbox(), session_url(account_id, session_id), _tz(account_id)
     chats = []
     for i, key in enumerate(keys):
-        chat = sb.agent_chat(session, key.strip())
+        chat = sb.query.agent_chat(session, key.strip())
         start = int(froms[i]) if i < len(froms) else 0
         chats.append(chat_json(chat, f"{url}/chat/{chat.id}", agent_chat_links(chat, url, start),
                                start, False, tz, None, sb.clock.now())["chat"])
@@ -280,7 +279,7 @@ def transfer_skills(account_id, session_id, chat_id):
     """Skills the chat can be transferred to: those with an agent on duty."""
     session, chat = _chat(session_id, chat_id)
     skills = [{"id": sid, "name": name, "onlineAgents": str(n)}
-              for sid, name, n in transfers.transfer_skills(sandbox(), session, chat)]
+              for sid, name, n in sandbox().query.transfer_skills(session, sandbox().account(chat.account_id))]
     return respond({"transfer": {"skill": one_or_many(skills)} if skills else {}})
 
 
@@ -297,7 +296,7 @@ def transfer_chat(account_id, session_id, chat_id):
     if (skill is not None and not isinstance(skill, dict)) or (agent is not None and not isinstance(agent, dict)):
         raise BadRequest("'skill' and 'agent' must be objects with an 'id'", 1)
     text = spec.get("text", body.get("text"))  # the sample app puts text beside `transfer`
-    transfers.transfer_chat(sandbox(), session, chat, (skill or {}).get("id"),
+    sandbox().transfer_chat(session, chat, (skill or {}).get("id"),
                             (agent or {}).get("id"), text)
     return respond()
 
@@ -321,7 +320,7 @@ def submit_agent_survey(account_id, session_id, chat_id):
 
 def _visit_chat(session, visit_id):
     sb = sandbox()
-    for chat in sb.chats_of(session.user):
+    for chat in sb.query.chats_of(session.user):
         if chat.visit_id == visit_id:
             return chat
     raise NotFound(f"Visit {visit_id} was not found for this agent session", 49)

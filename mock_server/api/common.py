@@ -1,38 +1,69 @@
-"""What every view shares: the sandbox, the request's base URL, bodies, auth, responses."""
+"""What every view shares: the sandbox, the request's base URL, bodies, auth, responses.
+
+These run on every API request, several times each: they read Flask's context variables and
+the WSGI environ directly rather than through the `request`/`current_app`/`g` proxies (each
+proxy access costs a context-variable lookup and two Python calls), and `respond` builds its
+answer as a `WireResponse` (mock_server/wire/plumbing.py). What they return is unchanged.
+"""
 import json
 from functools import wraps
 
-from flask import Response, current_app, g, request
+from flask import Response, request
+from flask.globals import _cv_app, _cv_request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from ..model import capacity
 from ..model.errors import BadRequest, Unauthorized
 from ..model.numbers import is_int_text
 from ..model.sandbox import Sandbox
 from ..wire.bodies import BodyError, parse_json
+from ..wire.plumbing import WireResponse
 from ..wire.xml import from_xml, to_xml
 
 GLOBAL_APP_KEY = "721c180b09eb463d9f3191c41762bb68"  # LivePerson's documented global key
 
+# json.dumps(payload, ensure_ascii=False, separators=(",", ":")) builds this encoder anew on
+# every call; one instance (it keeps no state between calls) writes the same text.
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
+def _request():
+    """The request being served (what the `request` proxy resolves to)."""
+    try:
+        return _cv_request.get().request
+    except LookupError:
+        return request._get_current_object()  # outside a request: Flask's own RuntimeError
+
+
+def _app_ctx():
+    """The application context (what `current_app` and `g` resolve through)."""
+    try:
+        return _cv_app.get()
+    except LookupError:
+        from flask import current_app
+        return current_app._get_current_object()  # outside an app context: Flask's error
+
 
 def sandbox() -> Sandbox:
     """The Sandbox of the app serving this request."""
-    return current_app.extensions["sandbox"]
+    return _app_ctx().app.extensions["sandbox"]
 
 
 def root_url() -> str:
     """`scheme://host:port` as the request came in: every @href is built on it."""
-    return f"{request.scheme}://{request.host}"
+    req = _request()
+    return f"{req.scheme}://{req.host}"
 
 
 def wants_xml() -> bool:
     """Did the client ask for XML: a `.xml` suffix, or an Accept header preferring it?"""
-    fmt = request.environ.get("sandbox.format")
+    req = _request()
+    environ = req.environ
+    fmt = environ.get("sandbox.format")
     if fmt:
         return fmt == "xml"
-    if "xml" not in request.headers.get("Accept", ""):
+    if "xml" not in environ.get("HTTP_ACCEPT", ""):
         return False  # the common case, without parsing the Accept header
-    accept = request.accept_mimetypes
+    accept = req.accept_mimetypes
     best = accept.best_match(["application/json", "application/xml", "text/xml"])
     return best in ("application/xml", "text/xml") and accept[best] > accept["application/json"]
 
@@ -40,18 +71,34 @@ def wants_xml() -> bool:
 def respond(payload=None, status: int = 200, headers: dict | None = None) -> Response:
     """A LivePerson-style response in JSON (compact, key order kept) or XML; empty without payload."""
     xml = wants_xml()
-    content_type = "application/xml" if xml else "application/json"
     if payload is None:
-        return Response(b"", status=status, headers=headers, content_type=content_type)
+        return WireResponse(b"", status, "application/xml" if xml else "application/json", headers)
     if xml:
-        return Response(to_xml(payload), status=status, headers=headers,
-                        content_type="application/xml; charset=utf-8")
-    body = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
-    return Response(body, status=status, headers=headers, content_type=content_type)
+        return WireResponse(to_xml(payload), status, "application/xml; charset=utf-8", headers)
+    return WireResponse(_JSON.encode(payload).encode(), status, "application/json", headers)
+
+
+def query_arg(name: str) -> str | None:
+    """`request.args.get(name)`: the first value of a query parameter, or None.
+
+    A plain query string (ASCII, no `%` or `+` escapes: every poll's `?from=N`, `?v=1&NC=true`)
+    is split here as Werkzeug splits it (`&`, then the first `=`; blank values kept); any other
+    goes through `request.args`."""
+    req = _request()
+    query = req.environ.get("QUERY_STRING", "")
+    if not query:
+        return None
+    if query.isascii() and "%" not in query and "+" not in query:
+        for part in query.split("&"):
+            key, _, value = part.partition("=")
+            if key == name and part:
+                return value
+        return None
+    return req.args.get(name)
 
 
 def _is_xml_body(raw: bytes) -> bool:
-    mimetype = request.mimetype or ""
+    mimetype = _request().mimetype or ""
     return mimetype.endswith("/xml") or (not mimetype.endswith("json") and raw.lstrip().startswith(b"<"))
 
 
@@ -61,9 +108,10 @@ def json_body(required: bool = True, allow_list: bool = False):
     Bodies that no reader could render back (bad UTF-8, lone surrogates, NaN, 1e999, 400-digit
     numbers, absurd nesting) are refused here, before any model code sees them. With
     `allow_list`, a JSON array is accepted too (Account Config creates in bulk)."""
-    raw = request.get_data(cache=True)  # over MAX_CONTENT_LENGTH: 413, rendered by app.py
-    limit = current_app.config["MAX_CONTENT_LENGTH"]
-    if request.content_length is None and limit is not None and len(raw) >= limit:
+    req = _request()
+    raw = req.get_data(cache=True)  # over MAX_CONTENT_LENGTH: 413, rendered by app.py
+    limit = _app_ctx().app.config["MAX_CONTENT_LENGTH"]
+    if req.content_length is None and limit is not None and len(raw) >= limit:
         # A streamed (chunked) body is cut at the limit rather than refused: refuse it here.
         raise RequestEntityTooLarge()
     if not raw.strip():
@@ -88,7 +136,7 @@ def json_body(required: bool = True, allow_list: bool = False):
 
 def int_arg(name: str, default: int | None = None, minimum: int = 0) -> int | None:
     """An integer query parameter; 400 when it is not a number or is below `minimum`."""
-    raw = request.args.get(name)
+    raw = query_arg(name)
     if raw in (None, ""):
         return default
     if not is_int_text(raw):
@@ -108,7 +156,7 @@ def int_path(value: str, not_found) -> int:
 
 def bearer_token() -> str | None:
     """The token of an `Authorization: Bearer <token>` header, if any."""
-    header = request.headers.get("Authorization", "")
+    header = _request().environ.get("HTTP_AUTHORIZATION", "")
     scheme, _, token = header.strip().partition(" ")
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
@@ -129,21 +177,38 @@ def agent_auth(view):
         sb = sandbox()
         with sb.lock:
             sb.account(account_id)
-            g.login = sb.logins.authenticate(account_id, bearer_token())
+            _app_ctx().g.login = sb.authenticate(account_id, bearer_token())
             return view(account_id, *args, **kwargs)
     return wrapper
 
 
 def app_key() -> str | None:
     """The Server Chat API's app key: `Authorization: LivePerson appKey=...` or `?appKey=`."""
-    header = request.headers.get("Authorization", "").strip()
-    scheme, _, rest = header.partition(" ")
+    header = _request().environ.get("HTTP_AUTHORIZATION", "")
+    try:
+        key = _APP_KEYS[header]  # every poll of a chat sends the same header
+    except KeyError:
+        key = _app_key_of(header)
+        if len(_APP_KEYS) >= 1024:
+            _APP_KEYS.clear()
+        _APP_KEYS[header] = key
+    if key is not None:
+        return key
+    return query_arg("appKey") or query_arg("appkey")
+
+
+_APP_KEYS: dict[str, str | None] = {}  # Authorization header -> the app key in it (or None)
+
+
+def _app_key_of(header: str) -> str | None:
+    """The app key of an `Authorization: LivePerson appKey=...` header value, if any."""
+    scheme, _, rest = header.strip().partition(" ")
     if scheme.lower() == "liveperson":
         for part in rest.replace(",", " ").split():
             name, _, value = part.partition("=")
             if name.strip().lower() == "appkey" and value.strip():
                 return value.strip().strip('"')
-    return request.args.get("appKey") or request.args.get("appkey")
+    return None
 
 
 def consumer_auth(view):
@@ -158,7 +223,7 @@ def consumer_auth(view):
                 raise Unauthorized("Authorization header 'LivePerson appKey=...' is required", 2)
             if key != GLOBAL_APP_KEY and key not in account.app_keys:
                 raise Unauthorized(f"appKey {key} is not valid for account {account_id}", 3)
-            g.account = account
+            _app_ctx().g.account = account
             return view(account_id, *args, **kwargs)
     return wrapper
 
@@ -176,7 +241,7 @@ def event_body() -> dict:
 
 def capacity_query() -> tuple[str | None, int | None, str | None]:
     """(skill, maxWaitTime, agent) of an availability or slots query, validated as documented."""
-    args = request.args
+    args = _request().args
     if args.get("agent") and (args.get("skill") or args.get("maxWaitTime")):
         raise BadRequest("'agent' cannot be combined with 'skill' or 'maxWaitTime'", 1)
     max_wait = int_arg("maxWaitTime")
@@ -188,4 +253,4 @@ def capacity_query() -> tuple[str | None, int | None, str | None]:
 def slots_query(account_id: str) -> int:
     """availableSlots for this request's `skill`/`maxWaitTime` or `agent` (both APIs share it)."""
     sb = sandbox()
-    return capacity.available_slots(sb, sb.account(account_id), *capacity_query())
+    return sb.query.available_slots(sb.account(account_id), *capacity_query())

@@ -28,7 +28,7 @@ def login(account_id):
     """User login ({username, password}) or application login ({username, appKey, ...})."""
     sb = sandbox()
     account = _account(account_id)
-    session = sb.logins.login(account, json_body())
+    session = sb.login(account, json_body())
     user, now = session.user, sb.clock.now()
     offset = datetime.fromtimestamp(now, zone(account.timezone)).utcoffset()
     gmt_diff = int(offset.total_seconds() * 1000) if offset else 0
@@ -52,7 +52,7 @@ def login(account_id):
         "csdsCollectionResponse": {"baseURIs": base_uris(account_id)},
         "accountData": {"agentGroupsData": {
             "items": [{"id": -1, "deleted": False, "name": "Main Group"}], "revision": 1}},
-        "sessionTTl": str(int(sb.logins.absolute_ttl * 1000)),
+        "sessionTTl": str(int(float(sb.settings["login_absolute_ttl_seconds"]) * 1000)),
         "bearer": session.bearer,
         "sessionId": session.session_id,
     }
@@ -71,7 +71,7 @@ def _csrf():
 def refresh(account_id):
     """Keep the login session alive: 200 with an empty body."""
     _account(account_id)
-    session = sandbox().logins.refresh(account_id, request.cookies.get(COOKIE), _csrf(),
+    session = sandbox().refresh_login(account_id, request.cookies.get(COOKIE), _csrf(),
                                        bearer_token())
     response = respond()
     response.set_cookie(COOKIE, session.session_id, path="/", httponly=True,
@@ -84,7 +84,7 @@ def refresh(account_id):
 def logout(account_id):
     """End the login session: 200 with an empty body; the bearer is dead from now on."""
     _account(account_id)
-    sandbox().logins.logout(account_id, request.cookies.get(COOKIE), _csrf(), bearer_token())
+    sandbox().logout(account_id, request.cookies.get(COOKIE), _csrf(), bearer_token())
     response = respond()
     response.delete_cookie(COOKIE, path="/")
     return response

@@ -61,13 +61,12 @@ def _headers() -> dict:
     return headers
 
 
-def _token(account_id, endpoint_of) -> Response:
+def _token(account_id, grant: str) -> Response:
     account = _account(account_id)
     if account is None:
         return _invalid_client()
-    endpoint = endpoint_of(account)
-    headers, body, status = endpoint.create_token_response(
-        f"{root_url()}{request.path}", "POST", _params(), _headers())
+    headers, body, status = sandbox().oauth_token(account, grant, f"{root_url()}{request.path}",
+                                                  _params(), _headers())
     return _oauth(headers, body, status)
 
 
@@ -76,14 +75,14 @@ def _token(account_id, endpoint_of) -> Response:
 @locked
 def app_token(account_id):
     """client_credentials: an AppJWT for the installed application."""
-    return _token(account_id, sandbox().sentinel.app_token_endpoint)
+    return _token(account_id, "app")
 
 
 @bp.post(f"{BASE}/token")
 @locked
 def token(account_id):
     """authorization_code (with the code from authorize) or refresh_token."""
-    return _token(account_id, sandbox().sentinel.token_endpoint)
+    return _token(account_id, "user")
 
 
 @bp.post(f"{BASE}/token/revoke")
@@ -93,9 +92,8 @@ def revoke(account_id):
     account = _account(account_id)
     if account is None:
         return _invalid_client()
-    endpoint = sandbox().sentinel.revocation_endpoint(account)
-    headers, body, status = endpoint.create_revocation_response(
-        f"{root_url()}{request.path}", "POST", _params(), _headers())
+    headers, body, status = sandbox().revoke_oauth_token(account, f"{root_url()}{request.path}",
+                                                         _params(), _headers())
     return _oauth(headers, body, status)
 
 
@@ -120,7 +118,7 @@ def authorize(account_id):
         raise BadRequest(f"{exc.error}: {exc.description}", 1) from None
     except OAuth2Error as exc:
         return _redirect(exc.in_uri(exc.redirect_uri or _redirect_uri(account)))
-    session = sb.logins.live(bearer=bearer_token(), cookie=request.cookies.get(COOKIE))
+    session = sb.query.live_login(bearer=bearer_token(), cookie=request.cookies.get(COOKIE))
     if session is None or session.account_id != account.id:
         login = OAuth2Error(description="No Conversational Cloud session: log in first",
                             state=request.args.get("state"))

@@ -1,7 +1,6 @@
 """Server Chat API (service conversationVep): the visitor's side of the same chats."""
 from flask import Blueprint, g, request
 
-from ..model import capacity
 from ..model.errors import BadRequest, NotFound
 from ..wire.chat import chat_json, event_json, events_json, info_json, visitor_chat_links
 from ..wire.formats import link, one_or_many
@@ -52,7 +51,7 @@ def availability(account_id):
     """Is an agent available: by skill (+ maxWaitTime) or by agent login name."""
     skill, max_wait, agent = capacity_query()
     try:
-        available = sandbox().chat_available(g.account, skill, max_wait, agent)
+        available = sandbox().query.chat_available(g.account, skill, max_wait, agent)
     except BadRequest:
         available = False  # an unknown skill has nobody available
     return respond({"availability": available})
@@ -111,9 +110,9 @@ def add_event(account_id, chat_id):
     if event["type"] == "state":
         if event.get("state") != "ended":
             raise BadRequest("A visitor can only set the state 'ended'", 38)
-        created = sb.visitor_end_chat(chat)
+        created = sb.end_visitor_chat(chat)
     else:
-        created = sb.visitor_line(chat, event.get("text"))
+        created = sb.add_visitor_line(chat, event.get("text"))
     href = f"{chat_url(account_id, chat_id)}/events/{created.id}"
     return respond(None, 201, {"Location": href})
 
@@ -138,7 +137,7 @@ def available_slots(account_id):
 @consumer_auth
 def estimated_wait_time(account_id):
     """Seconds until an agent is free: 0 now, -1 nobody online, -2 not enough data."""
-    seconds = capacity.estimated_wait_time(sandbox(), g.account, request.args.get("skill"))
+    seconds = sandbox().query.estimated_wait_time(g.account, request.args.get("skill"))
     return respond({"estimatedWaitTime": seconds})
 
 

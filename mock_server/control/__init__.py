@@ -1,8 +1,9 @@
 """The sandbox's own control plane under /_sandbox (not a LivePerson API)."""
-from flask import Blueprint
+from flask import Blueprint, current_app
 
 from ..api.common import json_body, locked, respond, sandbox
 from ..model.errors import BadRequest
+from ..model.sandbox import Sandbox
 
 bp = Blueprint("control", __name__, url_prefix="/_sandbox")
 LATEST_TIME = 32_503_680_000  # 3000-01-01T00:00:00Z, in epoch seconds
@@ -38,3 +39,23 @@ def advance_clock():
     sb.clock.advance(seconds)
     sb.tick()
     return respond({"now": int(sb.clock.now() * 1000)})
+
+
+@bp.post("/reset")
+def reset():
+    """A fresh Sandbox from the same config and seed: every account as configured, no
+    session, no chat, ids drawn again from the start; the clock keeps its time."""
+    sb = reset_sandbox(current_app)
+    return respond({"status": "reset", "now": int(sb.clock.now() * 1000)})
+
+
+def reset_sandbox(app) -> Sandbox:
+    """Replace the app's Sandbox with a fresh one from the same config and seed (the clock
+    stays: time never goes back); the live view follows the new one."""
+    old: Sandbox = app.extensions["sandbox"]
+    with old.lock:
+        fresh = Sandbox(old.config, clock=old.clock, seed=old.seed)
+        app.extensions["sandbox"] = fresh
+        app.extensions["sandbox.live"].bind(fresh)
+    return fresh
+

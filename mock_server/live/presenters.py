@@ -1,31 +1,13 @@
-"""The browser pages' own endpoints (sandbox extensions, not LivePerson APIs).
-
-* `GET /_sandbox/accounts/{id}/engagements` (Server Chat app key): what the consumer page offers:
-  campaign, engagement, skill, whether an agent is available now; and the agents' nicknames,
-  types and pictures, so agent lines can show who said them.
-* `GET /_sandbox/persona?seed=N`: a fresh Faker persona suggestion for the consumer page.
-* `GET /_sandbox/accounts/{id}/live` (Login Service bearer of that account): the live-view
-  snapshot, the same one the Socket.IO `watch` acknowledgement carries; it also carries the
-  account's canned responses (`cannedResponses` in the config) for the workspace.
-
-The snapshot and the pieces of it that the live view pushes (`agent_summaries`, `queues`,
-`chat_summary`, `live_event`) are built here; only data of one account is ever put together.
-"""
-import random
-
+"""What the live view shows: the snapshot of one account and the pieces of it that the feed
+pushes (`agent_summaries`, `queues`, `chat_summary`, `live_event`). Only data of one account is
+ever put together; everything is read through the model's query surface."""
 import nh3
-from flask import Blueprint, current_app, g, request
 
-from ..api.common import agent_auth, consumer_auth, int_arg, locked, respond, sandbox
-from ..model import capacity
 from ..model.accounts import Account, User
-from ..model.agents import OFFLINE
 from ..model.chats import ENDED, WAITING, Chat, ChatEvent
-from ..model.personas import make_persona
+from ..model.queries import Queries
 from ..wire.chat import event_json
 from ..wire.formats import epoch_ms
-
-bp = Blueprint("live", __name__, url_prefix="/_sandbox")
 
 # Markup an agent's html line may keep on the pages; everything else (attributes such as
 # style and event handlers, script, img, iframe, ...) is removed, text is kept.
@@ -57,14 +39,14 @@ def live_event(event: ChatEvent, tz: str) -> dict:
     return out
 
 
-def agent_summary(sb, account: Account, user: User) -> dict:
+def agent_summary(query: Queries, account: Account, user: User) -> dict:
     """One user of the agent list: who, bot or human, availability, load, capacity."""
-    sessions = sb.agents.for_user(user)
+    sessions = query.sessions_of(user)
     return {"userId": user.id, "loginName": user.login_name, "nickname": user.agent_name,
             "fullName": user.display_name, "userType": user.user_type,
             "pictureUrl": user.picture_url or None, "isAdmin": user.is_admin,
-            "availability": sessions[-1].availability if sessions else OFFLINE,
-            "sessions": len(sessions), "load": sb.load(user), "maxChats": user.max_chats,
+            "availability": query.availability(user),
+            "sessions": len(sessions), "load": query.load(user), "maxChats": user.max_chats,
             "ringing": sum(len(s.ringing) for s in sessions),
             "skills": [account.skills[s].name for s in user.skill_ids if s in account.skills]}
 
@@ -75,37 +57,19 @@ def takes_chats(user: User) -> bool:
     return bool(user.skill_ids) or user.max_chats != 0
 
 
-def agent_summaries(sb, account: Account) -> list[dict]:
+def agent_summaries(query: Queries, account: Account) -> list[dict]:
     """Every enabled, not deleted user who can take chats, bots first."""
     users = [u for u in account.users.values() if u.enabled and not u.deleted and takes_chats(u)]
     users.sort(key=lambda u: (u.user_type != "bot", u.agent_name.lower()))
-    return [agent_summary(sb, account, u) for u in users]
+    return [agent_summary(query, account, u) for u in users]
 
 
-def _skill_name(account: Account, skill_id: str | None) -> str | None:
-    skill = account.skills.get(skill_id) if skill_id else None
-    return skill.name if skill else None
-
-
-def queues(sb, account: Account) -> dict[str, list[dict]]:
-    """Waiting chats per skill name, oldest first (every skill of the account is listed).
-
-    The router's queues give the order; a waiting chat not in them yet (the bus tells of a new
-    chat just before it is queued) comes after them."""
+def queues(query: Queries, account: Account) -> dict[str, list[dict]]:
+    """Waiting chats per skill name, oldest first (every skill of the account is listed)."""
     out = {s.name: [] for s in account.skills.values() if not s.deleted}
-    ordered = [chat_id for (account_id, _skill), ids in sb.router.queues.items()
-               if account_id == account.id for chat_id in ids]
-    seen = set(ordered)
-    # Filter before sorting: sb.chats keeps every chat ever, and this runs on many events.
-    late = [c for c in sb.chats.values()
-            if c.account_id == account.id and c.state == WAITING and c.id not in seen]
-    ordered += [c.id for c in sorted(late, key=_waiting_since)]
-    for chat_id in ordered:
-        chat = sb.chats[chat_id]
-        if chat.state != WAITING:
-            continue
-        ringing = sb.agents.by_id.get(chat.ringing_session_id) if chat.ringing_session_id else None
-        out.setdefault(_skill_name(account, chat.skill_id) or "(any skill)", []).append({
+    for chat in query.waiting(account):
+        ringing = query.ringing_session(chat)
+        out.setdefault(account.skill_name(chat.skill_id) or "(any skill)", []).append({
             "chatId": chat.id, "visitorName": visitor_name(chat),
             "since": epoch_ms(_waiting_since(chat)),
             "ringing": ringing.user.agent_name if ringing else None,
@@ -126,15 +90,15 @@ def visitor_name(chat: Chat) -> str:
     return chat.visitor.name or (persona.name if persona else None) or "Visitor"
 
 
-def chat_summary(sb, account: Account, chat: Chat) -> dict:
+def chat_summary(query: Queries, account: Account, chat: Chat) -> dict:
     """Everything the live view shows about a chat except its events."""
     agent = chat.agent
-    ringing = sb.agents.by_id.get(chat.ringing_session_id) if chat.ringing_session_id else None
+    ringing = query.ringing_session(chat)
     last_agent = agent or next((account.users.get(e.agent_id) for e in reversed(chat.events)
                                 if e.agent_id and e.agent_id in account.users), None)
     persona = chat.visitor.persona
     return {
-        "id": chat.id, "skill": _skill_name(account, chat.skill_id), "skillId": chat.skill_id,
+        "id": chat.id, "skill": account.skill_name(chat.skill_id), "skillId": chat.skill_id,
         "state": chat.state, "engagementId": chat.engagement_id, "campaignId": chat.campaign_id,
         "agentName": agent.agent_name if agent else None,
         "agentId": agent.id if agent else None,
@@ -200,84 +164,34 @@ def transfer_json(account: Account, transfer) -> dict:
     """One transfer: from whom, to which skill or agent, and the reason given."""
     to_user = account.users.get(transfer.to_user_id) if transfer.to_user_id else None
     return {"from": transfer.from_agent_name, "fromUserId": transfer.from_user_id,
-            "fromSkill": _skill_name(account, transfer.from_skill_id),
-            "to": to_user.agent_name if to_user else _skill_name(account, transfer.to_skill_id),
-            "toSkill": _skill_name(account, transfer.to_skill_id),
+            "fromSkill": account.skill_name(transfer.from_skill_id),
+            "to": to_user.agent_name if to_user else account.skill_name(transfer.to_skill_id),
+            "toSkill": account.skill_name(transfer.to_skill_id),
             "toAgent": to_user.agent_name if to_user else None,
             "reason": transfer.text, "time": epoch_ms(transfer.time)}
 
 
-def chat_with_events(sb, account: Account, chat: Chat, limit: int = SNAPSHOT_EVENTS) -> dict:
+def chat_with_events(query: Queries, account: Account, chat: Chat,
+                     limit: int = SNAPSHOT_EVENTS) -> dict:
     """A chat summary with its newest `limit` events."""
-    out = chat_summary(sb, account, chat)
+    out = chat_summary(query, account, chat)
     events = chat.events[-limit:] if limit else chat.events
     out["events"] = [live_event(e, account.timezone) for e in events]
     out["eventsOmitted"] = len(chat.events) - len(events)
     return out
 
 
-def snapshot(sb, account_id: str, seq: int = 0) -> dict:
+def snapshot(query: Queries, account: Account, now: float, seq: int = 0) -> dict:
     """The live view of one account: agents, queues per skill, chats with their events."""
-    account = sb.account(account_id)
-    chats = [c for c in sb.chats.values() if c.account_id == account.id]
+    chats = query.chats_of_account(account)
     open_chats = [c for c in chats if c.state != ENDED]
     ended = sorted((c for c in chats if c.state == ENDED), key=lambda c: c.last_update)
     room = max(SNAPSHOT_CHATS - len(open_chats), 0)
     shown = sorted(open_chats + (ended[-room:] if room else []), key=lambda c: c.created)
     return {"accountId": account.id, "accountName": account.name, "seq": seq,
-            "now": epoch_ms(sb.clock.now()),
+            "now": epoch_ms(now),
             "skills": [{"id": s.id, "name": s.name} for s in account.skills.values() if not s.deleted],
-            "agents": agent_summaries(sb, account), "queues": queues(sb, account),
+            "agents": agent_summaries(query, account), "queues": queues(query, account),
             "cannedResponses": [{"title": c.title, "text": c.text, "category": c.category}
                                 for c in account.canned_responses],
-            "chats": [chat_with_events(sb, account, c) for c in shown]}
-
-
-# --- endpoints ----------------------------------------------------------------------------
-
-@bp.get("/accounts/<account_id>/engagements")
-@consumer_auth
-def engagements(account_id):
-    """The consumer page's engagement chooser, and who may answer (nickname, type, picture)."""
-    sb, account = sandbox(), g.account
-    items = []
-    for engagement in account.engagements.values():
-        campaign = account.campaigns.get(engagement.campaign_id)
-        if (engagement.deleted or not engagement.enabled or campaign is None or campaign.deleted
-                or campaign.status != 1):
-            continue
-        skill_id = engagement.skill_id
-        items.append({
-            "campaignId": campaign.id, "campaignName": campaign.name,
-            "engagementId": engagement.id, "engagementName": engagement.name,
-            "description": engagement.description or campaign.description,
-            "skillId": skill_id, "skillName": _skill_name(account, skill_id),
-            "available": sb.chat_available(account, skill_id),
-            "availableNow": sb.chat_available(account, skill_id, max_wait_time=0),
-            "estimatedWaitTime": capacity.estimated_wait_time(sb, account, skill_id),
-            "agentTypes": sorted({u.user_type for u in account.users.values()
-                                  if skill_id is None or skill_id in u.skill_ids}),
-        })
-    agents = [{"nickname": u.agent_name, "userType": u.user_type, "pictureUrl": u.picture_url or None}
-              for u in account.users.values() if u.enabled and not u.deleted]
-    return respond({"accountId": account.id, "accountName": account.name,
-                    "engagements": items, "agents": agents})
-
-
-@bp.get("/persona")
-@locked
-def persona():
-    """A persona suggestion: `seed` repeats one; without it, a new one each time."""
-    seed = int_arg("seed")
-    if seed is None:
-        seed = random.SystemRandom().randrange(1, 2**31)
-    overrides = {k: v for k, v in request.args.items() if k != "seed"}
-    return respond({"seed": seed, "persona": make_persona(seed, overrides).as_dict()})
-
-
-@bp.get("/accounts/<account_id>/live")
-@agent_auth
-def live_snapshot(account_id):
-    """The live-view snapshot of the bearer's account."""
-    feed = getattr(current_app.extensions.get("sandbox.socketio"), "sandbox_feed", None)
-    return respond(snapshot(sandbox(), account_id, feed.seq if feed else 0))
+            "chats": [chat_with_events(query, account, c) for c in shown]}

@@ -162,12 +162,22 @@ class Account:
                 return skill
         return None
 
-    def find_skill(self, ref) -> Skill:
-        """A skill named by id or by name, as the Server Chat API's `skill` parameter allows."""
+    def skill(self, ref) -> Skill | None:
+        """The live skill named by id or by name (as the APIs' `skill` parameters allow), or None."""
         ref = str(ref).strip()
         skill = self.skills.get(ref) or self.skill_by_name(ref)
-        if skill is None or skill.deleted:
-            raise BadRequest(f"Skill '{ref}' does not exist in account {self.id}", 20)
+        return None if skill is None or skill.deleted else skill
+
+    def skill_name(self, skill_id: str | None) -> str | None:
+        """The name of a skill id (a deleted skill keeps its name), or None."""
+        skill = self.skills.get(skill_id) if skill_id else None
+        return skill.name if skill else None
+
+    def find_skill(self, ref) -> Skill:
+        """The live skill named by id or by name, or BadRequest (Server Chat's internal code 20)."""
+        skill = self.skill(ref)
+        if skill is None:
+            raise BadRequest(f"Skill '{str(ref).strip()}' does not exist in account {self.id}", 20)
         return skill
 
     def engagement(self, engagement_id) -> Engagement:

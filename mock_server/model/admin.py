@@ -5,7 +5,6 @@ import re
 from . import text
 from .accounts import BOT, HUMAN, Account, AppKeySet, Campaign, Engagement, Skill, User
 from .errors import BadRequest, Conflict, NotFound
-from .seed import _pid
 
 # Every save is two steps: `_*_changes` checks the whole request and returns the new attribute
 # values as a dict, raising before anything is touched; then the save applies the dict at once.
@@ -134,47 +133,6 @@ def _skill_changes(account: Account, data, skill: Skill | None = None,
     return changes
 
 
-def _apply_skill(sb, account: Account, changes: dict, skill: Skill | None, now: float) -> Skill:
-    """Store validated changes: a new skill (with a fresh id) or the updated one."""
-    skill = skill or Skill(id=sb.ids.digits(10), name=changes["name"])
-    _apply(skill, changes)
-    skill.updated = now
-    account.skills[skill.id] = skill
-    sb.publish("config.skill", account.id, skillId=skill.id, name=skill.name)
-    return skill
-
-
-def save_skill(sb, account: Account, data: dict, skill: Skill | None = None) -> Skill:
-    """Create a skill (skill=None) or update one; names are unique."""
-    changes = _skill_changes(account, data, skill)
-    skill = _apply_skill(sb, account, changes, skill, sb.clock.now())
-    account.revisions["skills"] += 1
-    return skill
-
-
-def save_skills(sb, account: Account, items: list) -> list[Skill]:
-    """Create a list of skills: all of them (one write, one revision) or, if one is bad, none."""
-    if not items:
-        raise BadRequest("A bulk create needs at least one skill", 80)
-    if len(items) > MAX_BULK:
-        raise BadRequest(f"A bulk create may hold at most {MAX_BULK} skills", 80)
-    all_changes, names = [], set()
-    for item in items:
-        changes = _skill_changes(account, item, taken=frozenset(names))
-        names.add(changes["name"])
-        all_changes.append(changes)
-    now = sb.clock.now()
-    created = [_apply_skill(sb, account, changes, None, now) for changes in all_changes]
-    account.revisions["skills"] += 1
-    return created
-
-
-def delete_skill(sb, account: Account, skill: Skill) -> None:
-    """Delete a skill (kept, marked deleted, as LivePerson does)."""
-    skill.deleted, skill.updated = True, sb.clock.now()
-    account.revisions["skills"] += 1
-
-
 # --- users ----------------------------------------------------------------------------------
 
 def _app_keys(value, user: User | None) -> list[AppKeySet]:
@@ -237,33 +195,6 @@ def _bot_skill_warnings(user: User, skills: list[Skill]) -> list[str]:
             for skill in skills if "bot" not in skill.name.lower()]
 
 
-def save_user(sb, account: Account, data: dict, user: User | None = None) -> tuple[User, list[str]]:
-    """Create or update a user; returns the user and warnings for the developer."""
-    changes, skills = _user_changes(account, data, user)
-    user = user or User(id=sb.ids.digits(10), login_name=changes["login_name"], password=None,
-                        pid=_pid(sb.ids))
-    _apply(user, changes)
-    user.updated = sb.clock.now()
-    account.users[user.id] = user
-    account.revisions["users"] += 1
-    warnings = _bot_skill_warnings(user, skills)
-    for warning in warnings:
-        log.warning("account %s: %s", account.id, warning)
-    sb.publish("config.user", account.id, userId=user.id, loginName=user.login_name)
-    sb.router.dispatch(account.id)  # new skills may let waiting chats ring
-    return user, warnings
-
-
-def delete_user(sb, account: Account, user: User, acting: User | None = None) -> None:
-    """Delete a user: its sessions end and it can no longer log in."""
-    if acting is not None and user.id == acting.id:
-        raise BadRequest("An administrator cannot delete themself", 86)
-    user.deleted, user.enabled, user.updated = True, False, sb.clock.now()
-    for session in sb.agents.for_user(user):
-        sb.agents.end(session, "user deleted")
-    account.revisions["users"] += 1
-
-
 # --- campaigns and engagements ----------------------------------------------------------------
 
 def _campaign_changes(data, campaign: Campaign | None) -> dict:
@@ -279,27 +210,6 @@ def _campaign_changes(data, campaign: Campaign | None) -> dict:
         except BadRequest:
             raise BadRequest("'status' must be 0 (unpublished) or 1 (published)", 80) from None
     return changes
-
-
-def save_campaign(sb, account: Account, data: dict, campaign: Campaign | None = None) -> Campaign:
-    """Create or update a campaign; `status` 1 publishes it, 0 unpublishes."""
-    changes = _campaign_changes(data, campaign)
-    # New campaigns start unpublished, unless the body says otherwise.
-    campaign = campaign or Campaign(id=sb.ids.digits(10), name=changes["name"], status=0)
-    _apply(campaign, changes)
-    campaign.updated = sb.clock.now()
-    account.campaigns[campaign.id] = campaign
-    account.revisions["campaigns"] += 1
-    sb.publish("config.campaign", account.id, campaignId=campaign.id, status=campaign.status)
-    return campaign
-
-
-def delete_campaign(sb, account: Account, campaign: Campaign) -> None:
-    """Delete a campaign and, with it, its engagements."""
-    campaign.deleted, campaign.updated = True, sb.clock.now()
-    for engagement_id in campaign.engagement_ids:
-        account.engagements[engagement_id].deleted = True
-    account.revisions["campaigns"] += 1
 
 
 def _engagement_changes(account: Account, data, engagement: Engagement | None) -> dict:
@@ -320,23 +230,3 @@ def _engagement_changes(account: Account, data, engagement: Engagement | None) -
     return changes
 
 
-def save_engagement(sb, account: Account, campaign: Campaign, data: dict,
-                    engagement: Engagement | None = None) -> Engagement:
-    """Create or update a live-chat engagement of a campaign; it routes to `skillId`."""
-    changes = _engagement_changes(account, data, engagement)
-    now = sb.clock.now()
-    if engagement is None:
-        engagement = Engagement(id=sb.ids.digits(10), campaign_id=campaign.id, name=changes["name"],
-                                skill_id=None, window_id=sb.ids.digits(10), created=now)
-        campaign.engagement_ids.append(engagement.id)
-    _apply(engagement, changes)
-    engagement.updated = now
-    account.engagements[engagement.id] = engagement
-    account.revisions["campaigns"] += 1
-    return engagement
-
-
-def delete_engagement(sb, account: Account, engagement: Engagement) -> None:
-    """Delete an engagement (kept, marked deleted; it stays in its campaign's engagementIds)."""
-    engagement.deleted, engagement.updated = True, sb.clock.now()
-    account.revisions["campaigns"] += 1

@@ -1,8 +1,11 @@
 """Login sessions of the Login Service API: bearer, csrf, cookie, idle and absolute TTL."""
 from dataclasses import dataclass
+from typing import Callable
 
 from .accounts import Account, User
+from .clock import Clock
 from .errors import BadRequest, Unauthorized
+from .ids import IdGenerator
 
 BAD_AUTH = "Bad Authentication (invalid site or agent)"
 CSRF_INVALID = ("CSRF token invalid! The CSRF token on request does not match the CSRF token "
@@ -30,21 +33,28 @@ class LoginSession:
                 or now - self.created > absolute_ttl)
 
 
-class Logins:
-    """Every login session of a sandbox, indexed by bearer and by cookie."""
+class LoginExpired(Unauthorized):
+    """The session named is past its TTL: refused, and the caller ends it (with its agent
+    sessions) before the refusal leaves."""
 
-    def __init__(self, sandbox):
-        self.sb = sandbox
+    def __init__(self, session: LoginSession):
+        super().__init__(SESSION_EXPIRED, 11)
+        self.session = session
+
+
+class Logins:
+    """Every live login session of a sandbox, indexed by bearer and by cookie.
+
+    A store: it opens, finds and closes sessions; what follows from a session ending (its
+    agent sessions end, their chats move) is the Sandbox's (model/followups.py)."""
+
+    def __init__(self, clock: Clock, ids: IdGenerator, settings: dict,
+                 publish: Callable[..., None]):
+        self.clock, self.ids, self.publish = clock, ids, publish
+        self.idle_ttl = float(settings["login_idle_ttl_seconds"])
+        self.absolute_ttl = float(settings["login_absolute_ttl_seconds"])
         self.by_bearer: dict[str, LoginSession] = {}
         self.by_cookie: dict[str, LoginSession] = {}
-
-    @property
-    def idle_ttl(self) -> float:
-        return float(self.sb.settings["login_idle_ttl_seconds"])
-
-    @property
-    def absolute_ttl(self) -> float:
-        return float(self.sb.settings["login_absolute_ttl_seconds"])
 
     def login(self, account: Account, body: dict) -> LoginSession:
         """User login (username+password) or application login (username+appKey set)."""
@@ -66,13 +76,13 @@ class Logins:
 
     def open_session(self, account: Account, user: User) -> LoginSession:
         """A new login session of `user` (after a login, or an OAuth 2.0 code grant's token)."""
-        ids, now = self.sb.ids, self.sb.clock.now()
+        ids, now = self.ids, self.clock.now()
         session = LoginSession(account_id=account.id, user=user, bearer=ids.hex(32),
                                csrf=ids.hex(32), session_id=ids.token(32), wsuk=ids.digits(18),
                                created=now, last_seen=now)
         self.by_bearer[session.bearer] = session
         self.by_cookie[session.session_id] = session
-        self.sb.publish("login", account.id, user_id=user.id, login_name=user.login_name)
+        self.publish("login", account.id, user_id=user.id, login_name=user.login_name)
         return session
 
     @staticmethod
@@ -91,10 +101,13 @@ class Logins:
     def _live(self, session: LoginSession | None) -> LoginSession:
         if session is None:
             raise Unauthorized(SESSION_EXPIRED, 11)
-        if session.expired(self.sb.clock.now(), self.idle_ttl, self.absolute_ttl):
-            self._end(session)
-            raise Unauthorized(SESSION_EXPIRED, 11)
+        if self.is_expired(session):
+            raise LoginExpired(session)
         return session
+
+    def is_expired(self, session: LoginSession) -> bool:
+        """Logged out, idle too long or past its absolute TTL?"""
+        return session.expired(self.clock.now(), self.idle_ttl, self.absolute_ttl)
 
     def authenticate(self, account_id: str, bearer: str | None) -> LoginSession:
         """The live session of this bearer on this account, touching its idle timer."""
@@ -104,7 +117,7 @@ class Logins:
         if session.account_id != account_id:
             # A bearer is only good on the account it logged in to.
             raise Unauthorized(BAD_AUTH, 2)
-        session.last_seen = self.sb.clock.now()
+        session.last_seen = self.clock.now()
         return session
 
     def _by_csrf(self, account_id: str, cookie: str | None, csrf, bearer: str | None):
@@ -128,40 +141,31 @@ class Logins:
     def refresh(self, account_id: str, cookie: str | None, csrf, bearer: str | None = None):
         """Keep a session alive (needs its csrf); returns the session."""
         session = self._by_csrf(account_id, cookie, csrf, bearer)
-        session.last_seen = self.sb.clock.now()
+        session.last_seen = self.clock.now()
         return session
 
     def logout(self, account_id: str, cookie: str | None, csrf, bearer: str | None = None):
-        """End a session (needs its csrf): bearer, csrf and cookie die at once."""
-        session = self._by_csrf(account_id, cookie, csrf, bearer)
-        self._end(session)
-        return session
+        """The session a logout (with its csrf) ends; the caller ends it."""
+        return self._by_csrf(account_id, cookie, csrf, bearer)
 
     def live(self, bearer: str | None = None, cookie: str | None = None) -> LoginSession | None:
         """The live session of this bearer (else this cookie), or None; touches nothing."""
         session = (self.by_bearer.get(bearer) if bearer else None) or (
             self.by_cookie.get(cookie) if cookie else None)
-        if session is None or session.expired(self.sb.clock.now(), self.idle_ttl, self.absolute_ttl):
+        if session is None or self.is_expired(session):
             return None
         return session
 
-    def end(self, session: LoginSession) -> None:
-        """End a session as a logout does (an OAuth 2.0 token revocation)."""
-        self._end(session)
-
-    def _end(self, session: LoginSession) -> None:
+    def close(self, session: LoginSession) -> bool:
+        """Close a session in the store: bearer, csrf and cookie die at once. False when it
+        was closed already."""
         if session.ended:
-            return
+            return False
         session.ended = True
         self.by_bearer.pop(session.bearer, None)
         self.by_cookie.pop(session.session_id, None)
-        self.sb.agents.end_for_login(session)
-        self.sb.publish("logout", session.account_id, user_id=session.user.id,
-                        login_name=session.user.login_name)
+        return True
 
-    def expire_idle(self) -> None:
-        """End every session past its TTL (called by the sandbox's tick)."""
-        now = self.sb.clock.now()
-        for session in list(self.by_bearer.values()):
-            if session.expired(now, self.idle_ttl, self.absolute_ttl):
-                self._end(session)
+    def expired(self) -> list[LoginSession]:
+        """Every session past its TTL (the tick ends them)."""
+        return [s for s in self.by_bearer.values() if self.is_expired(s)]

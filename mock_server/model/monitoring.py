@@ -11,8 +11,15 @@ chat that has not ended gets that chat back instead (status `conversation`).
 import ipaddress
 from dataclasses import dataclass, field
 
+from typing import TYPE_CHECKING
+
 from .accounts import Account, Application, Engagement
+from .clock import Clock
+from .ids import IdGenerator
 from .errors import BadRequest, NotFound
+
+if TYPE_CHECKING:  # queries.py imports nothing of this module: the hint only
+    from .queries import Queries
 
 SESSION_TTL = 1800  # seconds a monitor session lives unused
 MAX_SESSIONS = 5000  # per sandbox; the oldest are dropped first
@@ -67,8 +74,8 @@ def check_version(value) -> None:
 class Monitoring:
     """Every monitor session of a sandbox, and the engagement decisions."""
 
-    def __init__(self, sandbox):
-        self.sb = sandbox
+    def __init__(self, clock: Clock, ids: IdGenerator, query: "Queries"):
+        self.clock, self.ids, self.query = clock, ids, query
         self.sessions: dict[tuple[str, str], MonitorSession] = {}  # (account, sessionId)
         self.visitors: set[tuple[str, str]] = set()  # (account, visitorId) ever issued
 
@@ -84,7 +91,7 @@ class Monitoring:
     def find(self, account: Account, visitor_id: str | None, session_id: str | None):
         """The live session of this (visitorId, sessionId) pair, or None."""
         session = self.sessions.get((account.id, session_id or ""))
-        now = self.sb.clock.now()
+        now = self.clock.now()
         if session is None or session.visitor_id != visitor_id:
             return None
         if now - session.last_seen > SESSION_TTL:
@@ -101,7 +108,7 @@ class Monitoring:
         if found is not None:
             return found, False
         self._prune()
-        ids, now = self.sb.ids, self.sb.clock.now()
+        ids, now = self.ids, self.clock.now()
         if not visitor_id or (account.id, visitor_id) not in self.visitors:
             visitor_id = ids.token(22)
             self.visitors.add((account.id, visitor_id))
@@ -120,7 +127,7 @@ class Monitoring:
         return session
 
     def _prune(self) -> None:
-        now = self.sb.clock.now()
+        now = self.clock.now()
         for key, session in list(self.sessions.items()):
             if now - session.last_seen > SESSION_TTL:
                 del self.sessions[key]
@@ -136,7 +143,7 @@ class Monitoring:
             skill = account.skills.get(engagement.skill_id)
             if skill is None or skill.deleted:
                 return False
-        return self.sb.chat_available(account, engagement.skill_id)
+        return self.query.chat_available(account, engagement.skill_id)
 
     def eligible(self, account: Account) -> list[Engagement]:
         """Published, enabled engagements of the account, in campaign order."""
@@ -164,11 +171,7 @@ class Monitoring:
                 for e in self.eligible(account) if self.available(account, e)]
 
     def _open_chat(self, account: Account, visitor_id: str):
-        for chat in self.sb.chats.values():
-            if (chat.account_id == account.id and not chat.ended
-                    and chat.visitor.shark_visitor_id == visitor_id):
-                return chat
-        return None
+        return self.query.open_chat_of(account, visitor_id)
 
     @staticmethod
     def _context(session: MonitorSession, engagement: Engagement) -> str:
@@ -184,7 +187,7 @@ class Monitoring:
 
     def new_page(self, session: MonitorSession, page_id=None) -> str:
         """A page of the session: the given pageId, or a new one."""
-        page = _text(page_id, "pageId") if page_id not in (None, "") else self.sb.ids.digits(10)
+        page = _text(page_id, "pageId") if page_id not in (None, "") else self.ids.digits(10)
         if page not in session.page_ids:
             session.page_ids.append(page)
         return page
@@ -203,7 +206,7 @@ class Monitoring:
                     session.entry_points.append(point)
         session.attributes.extend(a for a in body.get("engagementAttributes") or []
                                   if a.get("type") not in IMPRESSIONS)
-        now = self.sb.clock.now()
+        now = self.clock.now()
         for event in impressions:
             session.impressions.append({**event, "time": now})
 

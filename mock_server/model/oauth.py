@@ -23,6 +23,9 @@ from oauthlib.oauth2 import (AuthorizationCodeGrant, AuthorizationEndpoint, Bear
                              RevocationEndpoint, TokenEndpoint)
 
 from .accounts import Account, Application
+from .auth import LoginSession, Logins
+from .clock import Clock
+from .ids import IdGenerator
 
 APP_JWT_TTL = 3600  # "An AppJWT is valid for one hour"
 ID_TOKEN_TTL = 600  # the docs' example id_token: exp - iat = 600
@@ -79,8 +82,11 @@ class Refresh:
 class Sentinel:
     """The authorization server's state for every account of a sandbox."""
 
-    def __init__(self, sandbox):
-        self.sb = sandbox
+    def __init__(self, clock: Clock, ids: IdGenerator, logins: Logins):
+        self.clock, self.ids, self.logins = clock, ids, logins
+        # Login sessions a revocation or a rotation closed: the Sandbox ends them for good
+        # (their agent sessions too) once the oauthlib call returns (take_ended).
+        self.ended: list[LoginSession] = []
         self.signer = Signer()
         self.codes: dict[tuple[str, str], Code] = {}  # (account, code)
         self.refresh: dict[tuple[str, str], Refresh] = {}  # (account, refresh token)
@@ -88,12 +94,12 @@ class Sentinel:
     # --- tokens ---------------------------------------------------------------------------------
 
     def app_jwt(self, account: Account, app: Application, scopes: list) -> str:
-        now = int(self.sb.clock.now())
+        now = int(self.clock.now())
         return self.signer.sign({"aud": account.id, "azp": app.client_id, "scope": " ".join(scopes),
                                  "iss": "Sentinel", "exp": now + APP_JWT_TTL, "iat": now})
 
     def id_token(self, app: Application, user) -> str:
-        now = int(self.sb.clock.now())
+        now = int(self.clock.now())
         return self.signer.sign({"is_admin": user.is_admin, "sub": user.id, "aud": app.client_id,
                                  "is_lpa": False, "iss": "sentinel", "exp": now + ID_TOKEN_TTL,
                                  "iat": now})
@@ -101,9 +107,14 @@ class Sentinel:
     def end_grant(self, grant: Refresh) -> None:
         """Forget a refresh token and end the login session it gave."""
         self.refresh.pop((grant.account_id, grant.token), None)
-        session = self.sb.logins.by_bearer.get(grant.bearer)
+        session = self.logins.by_bearer.get(grant.bearer)
         if session is not None:
-            self.sb.logins.end(session)
+            self.ended.append(session)
+
+    def take_ended(self) -> list[LoginSession]:
+        """The login sessions ended since the last call (to be ended by the Sandbox)."""
+        ended, self.ended = self.ended, []
+        return ended
 
     # --- oauthlib endpoints, bound to one account -------------------------------------------------
 
@@ -113,14 +124,14 @@ class Sentinel:
         def access_token(request):
             if request.grant_type == "client_credentials":
                 return self.app_jwt(account, request.client, request.scopes or [])
-            return self.sb.logins.open_session(account, request.user).bearer
+            return self.logins.open_session(account, request.user).bearer
 
         def expires_in(request):
             return APP_JWT_TTL if request.grant_type == "client_credentials" \
-                else int(self.sb.logins.idle_ttl)
+                else int(self.logins.idle_ttl)
 
         return BearerToken(validator, token_generator=access_token, expires_in=expires_in,
-                           refresh_token_generator=lambda request: self.sb.ids.hex(48))
+                           refresh_token_generator=lambda request: self.ids.hex(48))
 
     def app_token_endpoint(self, account: Account) -> TokenEndpoint:
         """`/app/token`: the client_credentials grant only."""
@@ -147,7 +158,7 @@ class Sentinel:
         validator = SentinelValidator(self, account)
         code = AuthorizationCodeGrant(validator)
         code.register_code_modifier(
-            lambda grant, handler, request: {**grant, "code": self.sb.ids.token(30)})
+            lambda grant, handler, request: {**grant, "code": self.ids.token(30)})
         return AuthorizationEndpoint("code", self._bearer(validator), {"code": code})
 
     def revocation_endpoint(self, account: Account) -> RevocationEndpoint:
@@ -178,7 +189,7 @@ class SentinelValidator(RequestValidator):
 
     def __init__(self, sentinel: Sentinel, account: Account):
         super().__init__()
-        self.sentinel, self.account, self.sb = sentinel, account, sentinel.sb
+        self.sentinel, self.account, self.clock = sentinel, account, sentinel.clock
 
     def _app(self, client_id) -> Application | None:
         return self.account.applications.get(client_id) if isinstance(client_id, str) else None
@@ -243,7 +254,7 @@ class SentinelValidator(RequestValidator):
         given = None if getattr(request, "using_default_redirect_uri", False) else request.redirect_uri
         self.sentinel.codes[(self.account.id, code["code"])] = Code(
             code=code["code"], client_id=client_id, user_id=request.user.id, redirect_uri=given,
-            scopes=list(request.scopes or []), expires=self.sb.clock.now() + CODE_TTL,
+            scopes=list(request.scopes or []), expires=self.clock.now() + CODE_TTL,
             challenge=getattr(request, "code_challenge", None),
             challenge_method=getattr(request, "code_challenge_method", None))
 
@@ -251,7 +262,7 @@ class SentinelValidator(RequestValidator):
 
     def _code(self, code) -> Code | None:
         grant = self.sentinel.codes.get((self.account.id, code)) if isinstance(code, str) else None
-        if grant is not None and grant.expires < self.sb.clock.now():
+        if grant is not None and grant.expires < self.clock.now():
             del self.sentinel.codes[(self.account.id, code)]
             return None
         return grant

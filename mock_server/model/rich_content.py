@@ -23,11 +23,12 @@ from jsonschema.validators import extend
 from referencing import Registry
 from referencing.jsonschema import DRAFT6
 
+from ..vendor import vendor_path
 from .errors import BadRequest
 
 log = logging.getLogger(__name__)
 
-PACKAGE = Path(__file__).resolve().parents[2] / "node_modules" / "json-pollock"
+PACKAGE = vendor_path("json-pollock")  # an installed copy, else node_modules (vendor.py)
 SCHEMA_DIR = PACKAGE / "js" / "schema"
 ROOT_SCHEMA = "rich_content.json"  # what json-pollock's SchemaValidator compiles
 INVALID_CODE = 39  # internalCode of refused structured content (33: no `json` at all)

@@ -16,7 +16,9 @@ import jwt
 from cryptography.hazmat.primitives.serialization import load_der_public_key, load_pem_public_key
 
 from .accounts import Account, Engagement
+from .clock import Clock
 from .errors import BadRequest, Unauthorized
+from .ids import IdGenerator
 from .numbers import is_int_text
 from .text import text
 
@@ -75,8 +77,8 @@ class AuthenticatedVisitor:
 class VisitorAuthentication:
     """The pairs handed out by conversation.json, by participantId."""
 
-    def __init__(self, sandbox):
-        self.sb = sandbox
+    def __init__(self, clock: Clock, ids: IdGenerator):
+        self.clock, self.ids = clock, ids
         self.by_participant: dict[tuple[str, str], AuthenticatedVisitor] = {}
 
     def authenticate(self, account: Account, body: dict) -> AuthenticatedVisitor:
@@ -98,7 +100,7 @@ class VisitorAuthentication:
             if body.get(name) not in (None, ""):
                 letag[name] = text(body[name], name, 2048, BAD_FIELD)
         claims = self._verify(connector, body.get("ssoKey"))
-        ids = self.sb.ids
+        ids = self.ids
         visitor = AuthenticatedVisitor(
             account_id=account.id, participant_id=_uuid(ids.hex(16)),
             conversation_id=_uuid(ids.hex(16)), issuer=claims["iss"], subject=claims["sub"],
@@ -126,7 +128,7 @@ class VisitorAuthentication:
                                          "verify_nbf": False, "verify_aud": False})
         except jwt.PyJWTError as exc:
             raise Unauthorized(f"ssoKey is not valid: {exc}", BAD_SSO_KEY) from None
-        now = self.sb.clock.now()
+        now = self.clock.now()
         for name in ("exp", "iat"):
             if not isinstance(claims[name], (int, float)) or isinstance(claims[name], bool):
                 raise Unauthorized(f"ssoKey is not valid: '{name}' must be a number", BAD_SSO_KEY)
@@ -152,7 +154,7 @@ class VisitorAuthentication:
             return None
         visitor = self.by_participant.get((account.id, pid)) if isinstance(pid, str) else None
         if (visitor is None or visitor.conversation_id != cid or visitor.chat_id is not None
-                or visitor.expires <= self.sb.clock.now()):
+                or visitor.expires <= self.clock.now()):
             raise BadRequest("participantId and conversationId are not a valid pair (unknown, "
                              "already used or expired)", BAD_PAIR)
         return visitor

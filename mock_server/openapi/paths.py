@@ -512,6 +512,13 @@ def _sandbox() -> dict:
             description="Applies every timeout that falls due. 400 on the wall clock.",
             body=obj({"seconds": number(minimum=0)}),
             response=ok(obj({"now": integer("epoch ms")})))},
+        "/_sandbox/reset": {"post": op(
+            "Start again: a fresh sandbox from the same config and seed", CONTROL, PUBLIC,
+            operation_id="resetSandbox",
+            description="Every account as configured, no login, agent session or chat; ids are "
+                        "drawn again from the start. The clock keeps its time. Live-view watchers "
+                        "get `watch_ended`.",
+            response=ok(obj({"status": string(), "now": integer("epoch ms")})))},
         "/_sandbox/accounts/{accountId}/engagements": {"get": op(
             "The consumer page's engagements, with skill and availability", CONTROL, APP_KEY,
             operation_id="sandboxEngagements", params=(param("accountId"),),

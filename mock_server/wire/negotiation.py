@@ -16,13 +16,15 @@ class LivePersonRequestMiddleware:
 
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
-        last = path.rsplit("/", 1)[-1]
-        for suffix, fmt in SUFFIXES.items():
-            if last.endswith(suffix) and len(last) > len(suffix):
-                environ["PATH_INFO"] = path[: -len(suffix)]
-                environ["sandbox.format"] = fmt
-                break
-        override = environ.get("HTTP_X_HTTP_METHOD_OVERRIDE", "").strip().upper()
-        if environ.get("REQUEST_METHOD") == "POST" and override in OVERRIDABLE:
-            environ["REQUEST_METHOD"] = override
+        if "." in path:  # a suffix needs a dot: most requests (the polls) skip the split
+            last = path.rsplit("/", 1)[-1]
+            for suffix, fmt in SUFFIXES.items():
+                if last.endswith(suffix) and len(last) > len(suffix):
+                    environ["PATH_INFO"] = path[: -len(suffix)]
+                    environ["sandbox.format"] = fmt
+                    break
+        if environ.get("REQUEST_METHOD") == "POST":
+            override = environ.get("HTTP_X_HTTP_METHOD_OVERRIDE", "").strip().upper()
+            if override in OVERRIDABLE:
+                environ["REQUEST_METHOD"] = override
         return self.app(environ, start_response)

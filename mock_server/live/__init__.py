@@ -1,0 +1,17 @@
+"""The live view: the feed over Socket.IO (feed.py), what it shows (presenters.py) and the
+pages' own endpoints (routes.py)."""
+from flask import Flask
+from flask_socketio import SocketIO
+
+from ..model.sandbox import Sandbox
+from .feed import LiveView
+from .routes import bp
+
+
+def init_live_view(app: Flask, socketio: SocketIO, sb: Sandbox) -> LiveView:
+    """Serve the live view of `sb` on this app; kept in app.extensions["sandbox.live"]."""
+    live = LiveView(socketio)
+    live.bind(sb)
+    app.extensions["sandbox.live"] = live
+    app.register_blueprint(bp)
+    return live
