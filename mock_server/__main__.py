@@ -5,6 +5,8 @@ import logging
 import sys
 from pathlib import Path
 
+from . import __version__
+
 
 def missing_module(exc: ModuleNotFoundError) -> str:
     """What to do when this Python lacks a package the program needs."""
@@ -46,6 +48,7 @@ def parse_args(argv=None) -> argparse.Namespace:
                    help="a page origin (scheme://host[:port]) besides the sandbox's own whose "
                         "browsers may open the live view (Socket.IO); repeat for several")
     p.add_argument("--log-level", default="INFO")
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return p.parse_args(argv)
 
 
