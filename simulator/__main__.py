@@ -18,11 +18,12 @@ try:
     from .brains.escalation import escalating
     from .brains.nlp import make_classifier
     from .cli import HelpFormatter
-    from .consumer import DEFAULT_LINES, GLOBAL_APP_KEY, ConsumerClient, ScriptedCustomer
+    from .customer import DEFAULT_LINES, ScriptedCustomer
     from .login import REFRESH_EVERY, Credentials
-    from .report import Reporter
-    from .scripts import DEMO_ACCOUNT, ScriptError, ScriptRunner, load_script
-    from .wire import RetryPolicy, silent
+    from .report import Reporter, silent
+    from .scripts import DEMO_ACCOUNT, ScriptError, load_script
+    from .transport import RetryPolicy
+    from .visitor import GLOBAL_APP_KEY, VisitorClient
 except ModuleNotFoundError as missing:  # a Python without the project's packages
     sys.exit(missing_module(missing))
 
@@ -69,6 +70,8 @@ def build_parser() -> argparse.ArgumentParser:
     """Every subcommand and its options; `--help` shows each default (HelpFormatter)."""
     p = argparse.ArgumentParser(prog="python -m simulator", formatter_class=HelpFormatter,
                                 description="LivePerson live-chat clients: bots, scripted customers, checks.")
+    from mock_server import __version__  # the one version of the package (both CLIs ship in it)
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND",
                            help="bot, consumer, check or demo (each has its own --help)")
 
@@ -120,23 +123,24 @@ def build_parser() -> argparse.ArgumentParser:
     bot.add_argument("--once", action="store_true",
                      help="log out and exit after the first chat is over")
 
-    consumer = command("consumer", "run a scripted customer (Server Chat API)",
+    # The command keeps its old name, `consumer`; what it runs is a customer (simulator/__init__.py).
+    customer = command("consumer", "run a scripted customer (Server Chat API)",
                        "A customer on the Server Chat API: a YAML script with expectations, or "
                        "lines that must each get an answer.")
-    _connection_args(consumer, account_help="account (site) id (default: %(default)s, or the "
+    _connection_args(customer, account_help="account (site) id (default: %(default)s, or the "
                                             "script's account: if it names one)")
-    consumer.add_argument("--script", metavar="FILE",
+    customer.add_argument("--script", metavar="FILE",
                           help="YAML script of lines and expectations (report: pass/fail per step)")
-    target = consumer.add_mutually_exclusive_group()
+    target = customer.add_mutually_exclusive_group()
     target.add_argument("--skill", help="skill name or id to chat with (overrides the script's)")
     target.add_argument("--engagement", help="engagement id to chat through (overrides the script's)")
-    consumer.add_argument("--line", action="append", metavar="TEXT",
+    customer.add_argument("--line", action="append", metavar="TEXT",
                           help="without --script: a line to say; repeat for more "
                                "(default: a 6-line chat)")
-    consumer.add_argument("--app-key", default=GLOBAL_APP_KEY, help="Server Chat API app key")
-    consumer.add_argument("--timeout", type=float, default=60.0, metavar="S",
+    customer.add_argument("--app-key", default=GLOBAL_APP_KEY, help="Server Chat API app key")
+    customer.add_argument("--timeout", type=float, default=60.0, metavar="S",
                           help="without --script: give up after this many seconds")
-    consumer.add_argument("--poll", type=float, default=1.0, metavar="SECONDS",
+    customer.add_argument("--poll", type=float, default=1.0, metavar="SECONDS",
                           help="seconds between polls of the chat's events")
 
     check = command("check", "run the Step 4 checks against a running sandbox",
@@ -224,41 +228,35 @@ def run_bot(args) -> int:
         return runner.run()
 
 
-def run_consumer(args) -> int:
-    """A script (pass/fail report) or, without one, lines that must each get an answer."""
+def run_customer(args) -> int:
+    """The `consumer` command: a script (pass/fail report) or, without one, lines that must each
+    get an answer."""
     report = Reporter("customer", fmt=args.log_format)
+    account = args.account
     if args.script:
         try:
-            script = load_script(args.script)
+            played = load_script(args.script)
         except ScriptError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
-        if args.skill or args.engagement:
-            from dataclasses import replace
-            script = replace(script, skill=args.skill, engagement=args.engagement)
-        if not (script.skill or script.engagement):
+        if not (args.skill or args.engagement or played.skill or played.engagement):
             print("error: the script names no skill or engagement (or give --skill/--engagement)",
                   file=sys.stderr)
             return 2
-        account = args.account if args.account_given else (script.account or args.account)
-        client = ConsumerClient(args.url, account, args.app_key, verify=_verify(args))
-        runner = ScriptRunner(client, script, poll=args.poll, report=report)
-        try:
-            with _on_signals(runner.stop):
-                result = runner.run()
-        finally:
-            client.close()
-        print(result.report(), flush=True)
-        return 0 if result.ok else 1
-    client = ConsumerClient(args.url, args.account, args.app_key, verify=_verify(args))
-    customer = ScriptedCustomer(client, args.line or DEFAULT_LINES, skill=args.skill,
-                                engagement_id=args.engagement, timeout=args.timeout,
-                                poll=args.poll, report=report)
+        if not args.account_given:
+            account = played.account or args.account
+    else:
+        played = args.line or DEFAULT_LINES
+    client = VisitorClient(args.url, account, args.app_key, verify=_verify(args))
+    customer = ScriptedCustomer(client, played, skill=args.skill, engagement_id=args.engagement,
+                                timeout=args.timeout, poll=args.poll, report=report)
     try:
         with _on_signals(customer.stop):
             result = customer.run()
     finally:
         client.close()
+    if args.script:
+        print(result.report(), flush=True)
     return 0 if result.ok else 1
 
 
@@ -287,7 +285,7 @@ def main(argv=None) -> int:
         from .demo import main as demo_main  # its options are mock_server's: no parsing here
         return demo_main(argv[1:])
     args = parse_args(argv)
-    return {"bot": run_bot, "consumer": run_consumer, "check": run_check}[args.command](args)
+    return {"bot": run_bot, "consumer": run_customer, "check": run_check}[args.command](args)
 
 
 if __name__ == "__main__":

@@ -3,15 +3,12 @@ engagements — what a check needs to know where chats for a skill come in."""
 from dataclasses import dataclass
 
 from .client import AgentClient
-from .wire import with_query
+from .responses import as_bool
+from .transport import with_query
 
 
 def _num(value) -> str:
     return "" if value is None else str(value)
-
-
-def _flag(value) -> bool:
-    return value is True or str(value).lower() == "true"
 
 
 @dataclass(frozen=True)
@@ -78,8 +75,8 @@ class AccountConfig:
         return [ConfigUser(id=_num(u.get("id")), login_name=str(u.get("loginName", "")),
                            nickname=str(u.get("nickname", "")),
                            skill_ids=tuple(_num(s) for s in u.get("skillIds") or []),
-                           is_bot=str(u.get("userTypeId")) == "2", enabled=_flag(u.get("isEnabled", True)))
-                for u in self._get("le-users/users", "4.0") or [] if not _flag(u.get("deleted"))]
+                           is_bot=str(u.get("userTypeId")) == "2", enabled=as_bool(u.get("isEnabled", True)))
+                for u in self._get("le-users/users", "4.0") or [] if not as_bool(u.get("deleted"))]
 
     def campaigns(self) -> list[Campaign]:
         """Every live campaign."""
@@ -92,7 +89,7 @@ class AccountConfig:
         """The live engagements of a campaign."""
         return [Engagement(id=_num(e.get("id")), name=str(e.get("name", "")), campaign_id=campaign_id,
                            skill_id=_num(e.get("skillId")), skill_name=str(e.get("skillName", "")),
-                           enabled=_flag(e.get("enabled", True)))
+                           enabled=as_bool(e.get("enabled", True)))
                 for e in self._get(f"le-campaigns/campaigns/{campaign_id}/engagements", "3.4") or []
                 if not e.get("deleted")]
 

@@ -15,7 +15,7 @@ from .chat_worker import ChatWorker
 from .client import AgentChat, AgentClient, AgentInfo, AgentSession, ApiError, LivePersonError, Unauthorized
 from .login import REFRESH_EVERY, Credentials
 from .report import Reporter
-from .wire import RetryPolicy
+from .transport import RetryPolicy
 
 ON_EXIT = ("end", "transfer")
 

@@ -5,7 +5,7 @@ from collections import deque
 
 from .brains import Brain, ChatContext, Reply
 from .client import AgentChat, ApiError, ChatEvent, Unauthorized
-from .report import Reporter
+from .report import Reporter, report_event
 
 EXIT_TRANSFER_LINE = "I have to step away now; a colleague will take over this chat."
 EXIT_END_LINE = "Sorry, I have to close this chat now. You are welcome to start a new one at any time."
@@ -92,7 +92,7 @@ class ChatWorker:
             self.last_event = event.id
             if event.id in self.own_events:
                 continue  # our own line coming back: already reported as line.sent
-            self._report_event(event)
+            report_event(self.report, self.chat.id, event)
             if event.is_ended:
                 self.done, self.outcome = True, self.outcome or "ended-by-visitor"
                 self.pending.clear()
@@ -110,13 +110,6 @@ class ChatWorker:
             reply = self._think(lambda t=text: self.brain.reply(self.context, t))
             if not self._schedule(reply):
                 self._typing(False)
-
-    def _report_event(self, event: ChatEvent) -> None:
-        if event.is_line:
-            self.report(f"line.{event.source}", self.chat.id, id=event.id, by=event.by,
-                        text=event.plain_text, systemMessageId=event.system_message_id)
-        else:
-            self.report(event.type or "event", self.chat.id, id=event.id, state=event.state)
 
     def _think(self, compose) -> Reply | None:
         """Run the brain; a bug in it is logged and that line goes unanswered, not the bot down."""

@@ -23,10 +23,11 @@ from dataclasses import dataclass, field
 
 from .account_config import AccountConfig, ConfigUser
 from .client import AgentChat, AgentClient, AgentSession, LivePersonError
-from .consumer import GLOBAL_APP_KEY, ConsumerClient
+from .customer import ScriptedCustomer
 from .live_view import LiveView
-from .report import Reporter
-from .scripts import ChatTracker
+from .report import Reporter, verdict_line
+from .responses import TRANSFERRED
+from .visitor import GLOBAL_APP_KEY, VisitorClient
 
 STEPS = ("a conversation reaches the bot's skill",
          "the bot's conversation can be watched while it runs",
@@ -71,9 +72,13 @@ class _State:
     bot: ConfigUser | None = None
     bot_skill: str | None = None
     engagement: str | None = None
-    chat: object = None  # the customer's VisitorChat with the bot
-    tracker: ChatTracker | None = None
-    extra_chats: list = field(default_factory=list)
+    customer: ScriptedCustomer | None = None  # the customer who chats with the bot
+    extra_chats: list = field(default_factory=list)  # other VisitorChats to end at the end
+
+    @property
+    def chat(self):
+        """The customer's VisitorChat with the bot."""
+        return self.customer.chat if self.customer else None
 
 
 class Checker:
@@ -87,7 +92,7 @@ class Checker:
                                                          status=o.status, detail=o.detail))
         self.outcomes = [StepOutcome(n, title) for n, title in enumerate(STEPS, 1)]
         self.agent = AgentClient(options.url, options.account, options.verify, report=self.report)
-        self.customer = ConsumerClient(options.url, options.account, options.app_key, options.verify)
+        self.visitor = VisitorClient(options.url, options.account, options.app_key, options.verify)
         self.live: LiveView | None = None
         self.session: AgentSession | None = None
         self.s = _State()
@@ -166,7 +171,7 @@ class Checker:
         except LivePersonError as exc:
             self.report("error", stage="logout", error=str(exc))
         self.agent.close()
-        self.customer.close()
+        self.visitor.close()
         if self.live is not None:
             self.live.close()
 
@@ -186,7 +191,7 @@ class Checker:
             self._stop.wait(self.o.poll)
 
     def _agent_lines_after(self, mark: int, name: str | None = None):
-        return [e for e in self.s.tracker.events
+        return [e for e in self.s.customer.events
                 if e.id > mark and e.is_agent_line and (name is None or e.by == name)]
 
     # --- the steps -----------------------------------------------------------------------
@@ -200,16 +205,15 @@ class Checker:
         if self.s.engagement is None:
             raise StepFailed(f"no engagement routes to skill {skill} (looked at "
                              f"{self._engagements_seen} engagements through the Account Config API)")
-        chat = self.s.chat = self.customer.request_chat(engagement_id=self.s.engagement)
-        tracker = self.s.tracker = ChatTracker(chat, self.report)
-        self._until(lambda: tracker.joins, "an agent joining the chat", tracker.poll)
+        customer = self.s.customer = ScriptedCustomer(self.visitor, poll=self.o.poll, report=self.report)
+        chat = customer.request(engagement_id=self.s.engagement)
+        self._until(lambda: customer.joins, "an agent joining the chat", customer.poll)
         landed = chat.info().skill_name
         if landed != skill:
             raise StepFailed(f"engagement {self.s.engagement} put the chat on skill {landed}, not {skill}")
-        said = chat.add_line("Hi")
-        tracker.own.add(said)
+        said = customer.say("Hi")
         answer = self._until(lambda: self._agent_lines_after(said), "an answer from the bot",
-                             tracker.poll)[0]
+                             customer.poll)[0]
         return (f"engagement {self.s.engagement} -> skill {skill}; chat {chat.id} answered by "
                 f"{answer.by}: {answer.plain_text!r}")
 
@@ -240,7 +244,7 @@ class Checker:
         info = self.session.info()
         if self.o.human_skill not in {s.name for s in info.skills}:
             raise StepFailed(f"{self.o.agent_user} does not have skill {self.o.human_skill}")
-        other = self.customer.request_chat(skill=self.o.human_skill)
+        other = self.visitor.request_chat(skill=self.o.human_skill)
         self.s.extra_chats.append(other)
         accepted = self._accept_next(f"the {self.o.human_skill} chat ringing at {self.o.agent_user}",
                                      other.id)
@@ -264,13 +268,12 @@ class Checker:
         return f"{bot.user_name} ({bot.nickname}) listed Online with skills {skills}, {bot.chats} chat(s)"
 
     def _escalation(self) -> str:
-        chat, tracker = self.s.chat, self.s.tracker
-        said = chat.add_line(self.o.escalate_text)
-        tracker.own.add(said)
+        chat, customer = self.s.chat, self.s.customer
+        said = customer.say(self.o.escalate_text)
         transfer = self._until(
-            lambda: [e for e in tracker.events if e.id > said and e.is_system_line
-                     and e.system_message_id == 15], "a transfer announced to the customer",
-            tracker.poll)[0]
+            lambda: [e for e in customer.events if e.id > said and e.is_system_line
+                     and e.system_message_id == TRANSFERRED], "a transfer announced to the customer",
+            customer.poll)[0]
         if (chat.info().skill_name or "") != self.o.human_skill:
             raise StepFailed(f"the chat went to {chat.info().skill_name}, not {self.o.human_skill}")
         agent_chat = self._accept_next(f"the transferred chat ringing at {self.o.agent_user}", chat.id)
@@ -278,7 +281,7 @@ class Checker:
             raise StepFailed(f"{self.o.agent_user} was rung with chat {agent_chat.id}, not {chat.id}")
         history = agent_chat.resource().events.events
         texts = [e.plain_text for e in history if e.is_line]
-        if not any(e.is_system_line and e.system_message_id == 15 for e in history):
+        if not any(e.is_system_line and e.system_message_id == TRANSFERRED for e in history):
             raise StepFailed("the human agent's history lacks the transfer message (15)")
         reasons = [e for e in history if e.only_to_rep and e.by == self.s.bot.nickname]
         if not reasons:
@@ -287,8 +290,8 @@ class Checker:
             raise StepFailed(f"the human agent does not see the whole conversation: {texts}")
         me = self.session.info().agent_name
         reply = agent_chat.add_line(f"Hi, this is {me}. I can help from here.")
-        self._until(lambda: [e for e in tracker.events if e.id >= reply and e.is_agent_line and e.by == me],
-                    f"the customer seeing {me}'s reply", tracker.poll)
+        self._until(lambda: [e for e in customer.events if e.id >= reply and e.is_agent_line and e.by == me],
+                    f"the customer seeing {me}'s reply", customer.poll)
         return (f"{transfer.plain_text!r}; {self.o.agent_user} accepted, saw {len(history)} events "
                 f"with the reason {reasons[0].plain_text!r}, and the customer saw {me}'s reply")
 
@@ -331,7 +334,7 @@ class Checker:
 
 def format_outcome(outcome: StepOutcome) -> str:
     """One step's printed verdict."""
-    return f"{outcome.status} {outcome.number}. {outcome.title}" + (f": {outcome.detail}" if outcome.detail else "")
+    return verdict_line(outcome.status, outcome.number, outcome.title, outcome.detail)
 
 
 def format_total(outcomes: list[StepOutcome]) -> str:

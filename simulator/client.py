@@ -6,12 +6,13 @@ here is specific to the sandbox: given LivePerson's own CSDS domain, it talks to
 """
 from .csds import DomainLookup
 from .login import REFRESH_EVERY, Credentials, LoginSession
-from .models import (AgentInfo, AgentSessionStatus, Availability, AvailableAgent, AvailableAgents,
-                     ChatEvent, ChatInfo, ChatResource, ChatSessionEntry, EventsPage,
-                     IncomingRequests, LoginResult, Survey, TransferSkill, Visit, as_list,
-                     links_by_rel, survey_answers)
-from .wire import (ApiError, ConnectionFailed, LivePersonError, Report, RetryPolicy, Transport,
-                   Unauthorized, json_of, json_suffix, last_segment, silent, with_query)
+from .report import Report, silent
+from .responses import (AgentInfo, AgentSessionStatus, Availability, AvailableAgent, AvailableAgents,
+                        ChatEvent, ChatInfo, ChatResource, ChatSessionEntry, EventsPage,
+                        IncomingRequests, LoginResult, Survey, TransferSkill, Visit, as_list,
+                        links_by_rel, survey_answers)
+from .transport import (ApiError, ConnectionFailed, LivePersonError, RetryPolicy, Transport,
+                        Unauthorized, json_of, json_suffix, last_segment, with_query)
 
 __all__ = ["AgentClient", "AgentSession", "AgentChat", "Credentials", "LoginResult", "ChatEvent",
            "EventsPage", "ChatInfo", "ChatResource", "IncomingRequests", "ChatSessionEntry",

@@ -1,5 +1,5 @@
 """Domain API (CSDS): find the host of a LivePerson service for an account."""
-from .wire import LivePersonError, Transport, normalise_base, service_url
+from .transport import LivePersonError, Transport, normalise_base, service_url
 
 
 class DomainLookup:

@@ -3,8 +3,9 @@ import threading
 from dataclasses import dataclass
 
 from .csds import DomainLookup
-from .models import LoginResult
-from .wire import LivePersonError, Report, Transport, Unauthorized, silent
+from .report import Report, silent
+from .responses import LoginResult
+from .transport import LivePersonError, Transport, Unauthorized
 
 COOKIE = "Session_id"
 REFRESH_EVERY = 300.0  # LivePerson's keep-alive guide: refresh every 5 minutes

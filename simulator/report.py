@@ -1,14 +1,25 @@
-"""One structured log line per thing that happens: time, who, chat, what, then key=value details.
+"""The simulator's one event reporter: one structured log line per thing that happens.
 
-Text (logfmt-like, the default) or JSON lines (`fmt="json"`), one event per line either way.
+Every line is time, who (role), chat, what, then key=value details: text (logfmt-like, the
+default) or JSON lines (`fmt="json"`), one event per line either way. A `Report` is anything
+called like a Reporter (`silent` says nothing). `report_event` is how every client (bot, customer,
+check) reports a chat event it read, and `verdict_line` how every pass/fail report prints a step.
 """
 import json
 import sys
 import threading
 from datetime import datetime, timezone
-from typing import TextIO
+from typing import Callable, TextIO
+
+from .responses import ChatEvent
 
 FORMATS = ("text", "json")
+
+Report = Callable[..., None]  # report(what, chat=None, **fields)
+
+
+def silent(what: str, chat: str | None = None, **fields) -> None:
+    """The default reporter: say nothing."""
 
 
 class Reporter:
@@ -52,3 +63,18 @@ def _value(value) -> str:
 
 def _jsonable(value):
     return value if isinstance(value, (str, int, float, bool)) else str(value)
+
+
+def report_event(report: Report, chat: str | None, event: ChatEvent) -> None:
+    """One chat event read from either API: a line as `line.<source>` (id, by, the text as a
+    reader sees it, systemMessageId), anything else by its type (id, state)."""
+    if event.is_line:
+        report(f"line.{event.source}", chat, id=event.id, by=event.by, text=event.plain_text,
+               systemMessageId=event.system_message_id)
+    else:
+        report(event.type or "event", chat, id=event.id, state=event.state)
+
+
+def verdict_line(mark: str, number: int, title: str, detail: str = "") -> str:
+    """One step of a pass/fail report: `PASS 3. what the step is: what was seen`."""
+    return f"{mark} {number}. {title}" + (f": {detail}" if detail else "")

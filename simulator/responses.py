@@ -1,7 +1,16 @@
-"""Typed views of LivePerson's JSON: logins, events, event pages, chat info and resources."""
+"""Parsed API responses: typed views of the JSON LivePerson's APIs answer (logins, events, event
+pages, chat info and resources, agents, surveys, visits), and the one request body a survey needs.
+
+The simulator's counterpart of mock_server/wire/ (which renders these answers): this module reads
+them; simulator/transport.py moves the bytes.
+"""
 import html
 import re
 from dataclasses import dataclass, field
+
+# systemMessageId of the platform's lines the clients look for
+AGENT_ENDED = 5  # the agent ended the chat
+TRANSFERRED = 15  # the chat was transferred to another skill
 
 
 def as_list(value) -> list:
@@ -27,6 +36,11 @@ def _int(value) -> int | None:
         return int(value)
     except (TypeError, ValueError):
         return None
+
+
+def as_bool(value) -> bool:
+    """A flag sent as a boolean or as the string "true"/"false"."""
+    return value is True or str(value).lower() == "true"
 
 
 _TAG = re.compile(r"<[^>]+>")
@@ -374,10 +388,6 @@ class SurveyQuestion:
     last_known_value: str | None = None
 
 
-def _bool(value) -> bool:
-    return value is True or str(value).lower() == "true"
-
-
 @dataclass(frozen=True)
 class Survey:
     """A survey structure (agent, exit, pre-chat, offline: one shape)."""
@@ -395,13 +405,13 @@ class Survey:
         for q in as_list((survey.get("questions") or {}).get("question")):
             entries = [SurveyEntry(value=str(e.get("value", "")),
                                    display_value=str(e.get("displayValue", e.get("value", ""))),
-                                   checked=_bool(e.get("checked")),
+                                   checked=as_bool(e.get("checked")),
                                    show_logic_ids=[str(i) for i in as_list(
                                        (e.get("logic") or {}).get("showLogicId"))])
                        for e in as_list(q.get("entry"))]
             questions.append(SurveyQuestion(
                 id=str(q.get("id", "")), type=str(q.get("type", "")), label=str(q.get("label", "")),
-                mandatory=_bool(q.get("mandatory")), order=_int(q.get("order")) or 0,
+                mandatory=as_bool(q.get("mandatory")), order=_int(q.get("order")) or 0,
                 logic_id=None if q.get("logicId") is None else str(q.get("logicId")),
                 validation_type=q.get("validationType"), entries=entries,
                 last_known_value=q.get("lastKnownValue")))

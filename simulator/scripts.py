@@ -1,4 +1,7 @@
-"""Scripted customers: YAML scripts of customer lines with expectations, run on the Server Chat API.
+"""Customer scripts: the YAML format of what a customer says and expects, checked before it runs.
+
+simulator/customer.py plays them (ScriptedCustomer) on the Server Chat API; plain lines
+(`consumer --line ...`) become a script too (`lines_script`).
 
 A script (see simulator/scripts/escalation.yaml)::
 
@@ -42,17 +45,11 @@ agent who answered first", which after a bot's handoff is the person; `agent: NA
 name when you know it.
 """
 import re
-import threading
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Sequence
 
 import yaml
-
-from .consumer import ConsumerClient, VisitorChat
-from .models import ChatEvent
-from .report import Reporter
-from .wire import LivePersonError
 
 DEMO_ACCOUNT = "12345678"
 STEP_KEYS = {"say", "expect", "name", "end"}
@@ -73,10 +70,12 @@ class Check:
     agent: str | None = None
     human: bool = False
     by: str | None = None
+    or_ended: bool = False  # reply only: the chat ending (not by us) answers too (not in YAML)
 
     def describe(self) -> str:
         """How the report names this check."""
-        what = {"reply": f"reply /{self.value}/",
+        reply = f"reply /{self.value}/" if self.value else "an agent line"
+        what = {"reply": f"{reply} or the chat's end" if self.or_ended else reply,
                 "joined": "an agent joins" if self.value is True else f"{self.value} joins",
                 "transferred": f"transfer to {self.value}", "ended": "the chat ends"}[self.kind]
         extra = [f"by {self.agent}" if self.agent else "", "from a human" if self.human else "",
@@ -118,6 +117,10 @@ class Script:
     request: dict = field(default_factory=dict)
     timeout: float = 10.0
     join_timeout: float = 10.0
+    # Not in YAML (plain lines set them): wait for an available agent before asking for the
+    # chat, and give up on the whole run after this many seconds.
+    wait_available: bool = False
+    give_up_after: float | None = None
 
 
 def load_script(path: str | Path) -> Script:
@@ -148,6 +151,17 @@ def parse_script(data, where: str = "script") -> Script:
                   account=_opt_str(data.get("account")), skill=_opt_str(data.get("skill")),
                   engagement=_opt_str(data.get("engagement")), request=request, timeout=timeout,
                   join_timeout=_seconds(data.get("join_timeout", timeout), f"{where}: join_timeout"))
+
+
+def lines_script(lines: Sequence[str], skill: str | None = None, engagement: str | None = None,
+                 timeout: float = 60.0) -> Script:
+    """Plain lines as a script: once an agent is available, each line must get an agent line
+    (the last one may get the chat's end instead), all within `timeout` seconds in total."""
+    last = len(lines) - 1
+    steps = tuple(Step(say=text, checks=(Check("reply", "", timeout, or_ended=n == last),))
+                  for n, text in enumerate(lines))
+    return Script(name="lines", steps=steps, skill=skill, engagement=engagement, timeout=timeout,
+                  join_timeout=timeout, wait_available=True, give_up_after=timeout)
 
 
 def _opt_str(value) -> str | None:
@@ -187,222 +201,3 @@ def _check(item, timeout: float, where: str) -> Check:
         raise ScriptError(f"{where}: 'by' is agent, visitor or system")
     return Check(kind=kind, value=value, within=_seconds(item.get("within", timeout), f"{where}: within"),
                  agent=_opt_str(item.get("agent")), human=bool(item.get("human")), by=item.get("by"))
-
-
-# --- running ---------------------------------------------------------------------------------
-
-@dataclass
-class StepResult:
-    """How one step went: passed, failed (with why) or not run."""
-
-    step: Step
-    status: str = "not run"  # passed, failed, not run
-    detail: str = ""
-
-
-@dataclass
-class ScriptResult:
-    """How a whole script went."""
-
-    script: Script
-    chat_id: str | None = None
-    steps: list[StepResult] = field(default_factory=list)
-    error: str | None = None
-
-    @property
-    def ok(self) -> bool:
-        """Every step passed."""
-        return self.error is None and all(s.status == "passed" for s in self.steps)
-
-    def report(self) -> str:
-        """The pass/fail report, one line per step."""
-        lines = [f"script {self.script.name}: chat {self.chat_id or '-'}"]
-        for number, result in enumerate(self.steps, 1):
-            mark = {"passed": "PASS", "failed": "FAIL"}.get(result.status, "SKIP")
-            detail = f": {result.detail}" if result.detail else ""
-            lines.append(f"  {mark} {number}. {result.step.describe()}{detail}")
-        if self.error:
-            lines.append(f"  error: {self.error}")
-        counts = {s: sum(1 for r in self.steps if r.status == s) for s in ("passed", "failed", "not run")}
-        lines.append(f"result: {'PASS' if self.ok else 'FAIL'} ({counts['passed']} passed, "
-                     f"{counts['failed']} failed, {counts['not run']} not run)")
-        return "\n".join(lines)
-
-
-class ChatTracker:
-    """Follows one chat from the visitor's side: every event, who joined, how it ended."""
-
-    def __init__(self, chat: VisitorChat, report: Reporter):
-        self.chat = chat
-        self.report = report
-        self.events: list[ChatEvent] = []
-        self.joins: list[tuple[int, str]] = []  # (event id, agent name) per `chatting` state
-        self.mark = -1  # checks look only at events after this id
-        self.own: set[int] = set()
-        self.ended_by: str | None = None
-
-    @property
-    def first_agent(self) -> str | None:
-        """The agent who joined first (after a handoff, the bot)."""
-        return self.joins[0][1] if self.joins else None
-
-    def poll(self) -> None:
-        """Read new events; note joins (asking chat info who it is) and the end."""
-        for event in self.chat.poll().events:
-            self.events.append(event)
-            if event.id not in self.own:
-                if event.is_line:
-                    self.report(f"line.{event.source}", self.chat.id, id=event.id, by=event.by,
-                                text=event.plain_text, systemMessageId=event.system_message_id)
-                else:
-                    self.report(event.type, self.chat.id, id=event.id, state=event.state)
-            if event.type == "state" and event.state == "chatting":
-                self.joins.append((event.id, self.chat.info().agent_name or ""))
-            if event.is_ended and self.ended_by is None:
-                before = [e for e in self.events if e.is_system_line]
-                self.ended_by = "agent" if before and before[-1].system_message_id == 5 else "system"
-        self.chat.keep_alive()
-
-    def after_mark(self) -> list[ChatEvent]:
-        """Events the next check may use."""
-        return [e for e in self.events if e.id > self.mark]
-
-
-class ScriptRunner:
-    """Plays a script against a live agent (bot or human) and says how each step went."""
-
-    def __init__(self, client: ConsumerClient, script: Script, poll: float = 1.0,
-                 report: Reporter | None = None):
-        self.client = client
-        self.script = script
-        self.poll = poll
-        self.report = report or Reporter("customer")
-        self.tracker: ChatTracker | None = None
-        self._stop = threading.Event()
-
-    def stop(self) -> None:
-        """Give up (the current check fails)."""
-        self._stop.set()
-
-    def run(self) -> ScriptResult:
-        """Request the chat, wait for an agent, play the steps, close the chat if still open."""
-        result = ScriptResult(self.script, steps=[StepResult(s) for s in self.script.steps])
-        try:
-            chat = self.client.request_chat(self.script.skill, self.script.engagement,
-                                            **self.script.request)
-            result.chat_id = chat.id
-            self.tracker = ChatTracker(chat, self.report)
-            self.report("chat.requested", chat.id, skill=self.script.skill,
-                        engagement=self.script.engagement)
-            first_join = Check("joined", True, self.script.join_timeout)
-            ok, detail = self._wait(first_join)
-            if not ok:
-                raise TimeoutError(f"no agent joined the chat: {detail}")
-            self.tracker.mark = -1  # that wait was implicit: the steps' checks see the whole chat
-            for step_result in result.steps:
-                step_result.status, step_result.detail = self._play(step_result.step)
-                self.report("step", chat.id, status=step_result.status, step=step_result.step.describe(),
-                            detail=step_result.detail or None)
-                if step_result.status != "passed":
-                    break  # later steps build on this one
-        except (LivePersonError, TimeoutError) as exc:
-            result.error = str(exc)
-            self.report("error", result.chat_id, error=str(exc))
-        finally:
-            self._close()
-        return result
-
-    def _play(self, step: Step) -> tuple[str, str]:
-        chat = self.tracker.chat
-        if step.name is not None:
-            chat.set_name(step.name)
-            self.report("name.set", chat.id, name=step.name)
-        if step.say is not None:
-            self.tracker.poll()  # what came before our line is not an answer to it
-            if self.tracker.ended_by:
-                return "failed", f"the chat had ended (by the {self.tracker.ended_by}) before {step.say!r}"
-            sent = chat.add_line(step.say)
-            self.tracker.own.add(sent)
-            self.tracker.mark = max(self.tracker.mark, sent)
-            self.report("line.sent", chat.id, id=sent, text=step.say)
-        details = []
-        for check in step.checks:
-            ok, detail = self._wait(check)
-            details.append(detail)
-            if not ok:
-                return "failed", "; ".join(details)
-        if step.end:
-            if self.tracker.ended_by:
-                return "failed", f"the chat had already ended (by the {self.tracker.ended_by})"
-            chat.end()
-            self.tracker.ended_by = "visitor"
-            self.report("chat.ended", chat.id, by="visitor")
-        return "passed", "; ".join(details)
-
-    def _wait(self, check: Check) -> tuple[bool, str]:
-        """Poll until `check` holds (True, what matched) or its deadline passes (False, why)."""
-        start = time.monotonic()
-        deadline = start + check.within
-        while True:
-            self.tracker.poll()
-            found = self._evaluate(check)
-            if found is not None:
-                return True, f"{found} ({time.monotonic() - start:.1f}s)"
-            if time.monotonic() >= deadline or self._stop.is_set():
-                return False, self._why_not(check)
-            self._stop.wait(min(self.poll, max(deadline - time.monotonic(), 0)))
-
-    def _evaluate(self, check: Check) -> str | None:
-        """What satisfies `check` among the events after the mark (moving the mark), or None."""
-        tracker = self.tracker
-        for event in tracker.after_mark():
-            if check.kind == "reply" and event.is_agent_line and self._by_ok(check, event.by):
-                if re.search(check.value, event.plain_text, re.IGNORECASE):
-                    tracker.mark = event.id
-                    return f"{event.plain_text!r} by {event.by}"
-            elif check.kind == "joined" and event.type == "state" and event.state == "chatting":
-                name = dict(tracker.joins).get(event.id, "")
-                if (check.value is True or name == check.value) and self._by_ok(check, name):
-                    tracker.mark = event.id
-                    return f"{name} joined"
-            elif check.kind == "transferred" and event.is_system_line and event.system_message_id == 15:
-                skill = self.tracker.chat.info().skill_name or ""
-                if skill.lower() == str(check.value).lower():
-                    tracker.mark = event.id
-                    return f"transferred to {skill}: {event.plain_text!r}"
-            elif check.kind == "ended" and event.is_ended:
-                if check.by is None or check.by == tracker.ended_by:
-                    tracker.mark = event.id
-                    return f"ended by the {tracker.ended_by}"
-        return None
-
-    def _by_ok(self, check: Check, name: str | None) -> bool:
-        if check.agent is not None and name != check.agent:
-            return False
-        return not check.human or (name is not None and name != self.tracker.first_agent)
-
-    def _why_not(self, check: Check) -> str:
-        """What came instead, for the failure report."""
-        after = self.tracker.after_mark()
-        if check.kind == "reply":
-            lines = [f"{e.plain_text!r} by {e.by}" for e in after if e.is_agent_line]
-            got = ", ".join(lines) if lines else "no agent line"
-        elif check.kind == "transferred":
-            notes = [f"system {e.system_message_id}: {e.plain_text!r}" for e in after if e.is_system_line]
-            got = ", ".join(notes) if notes else "no transfer"
-        elif check.kind == "joined":
-            got = ", ".join(n for i, n in self.tracker.joins if i > self.tracker.mark) or "nobody joined"
-        else:
-            got = f"ended by the {self.tracker.ended_by}" if self.tracker.ended_by else "still open"
-        return f"not within {check.within:g}s; got {got}"
-
-    def _close(self) -> None:
-        """Close the chat if it is still open, so no agent waits on it."""
-        if self.tracker is None or self.tracker.ended_by:
-            return
-        try:
-            self.tracker.chat.end()
-            self.tracker.ended_by = "visitor"
-            self.report("chat.ended", self.tracker.chat.id, by="visitor", reason="script over")
-        except LivePersonError as exc:
-            self.report("error", self.tracker.chat.id, stage="end", error=str(exc))

@@ -1,20 +1,19 @@
-"""HTTP plumbing shared by every client: JSON calls, retries, LivePerson's error envelope, URLs."""
+"""The HTTP client plumbing every API client shares: one session with TLS settings, JSON calls,
+retries, LivePerson's error envelope (the errors the clients raise) and URL helpers.
+
+What goes over the wire is parsed in simulator/responses.py; this module only moves it.
+"""
 import threading
 from dataclasses import dataclass
-from typing import Callable
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import requests
 import urllib3
 
+from .report import Report, silent
+
 JSON_HEADERS = {"Content-Type": "application/json", "Accept": "application/json"}
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})  # HTTP: repeating changes nothing
-
-Report = Callable[..., None]
-
-
-def silent(what: str, chat: str | None = None, **fields) -> None:
-    """The default reporter: say nothing."""
 
 
 class LivePersonError(Exception):

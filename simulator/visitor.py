@@ -1,19 +1,20 @@
-"""Visitor side: a Server Chat API client (service conversationVep) and a scripted customer."""
-import threading
+"""The visitor's API: a Server Chat API client (service conversationVep) and one chat seen by it.
+
+"Visitor" is LivePerson's word for this side of a chat (`source: visitor`, `visitorName`, ...);
+the scripted person who uses this client is the customer (simulator/customer.py).
+"""
 import time
-from dataclasses import dataclass, field
 
 from .csds import DomainLookup
-from .models import ChatEvent, ChatInfo, ChatResource, EventsPage, Survey, links_by_rel, survey_answers
-from .report import Reporter
-from .wire import (LivePersonError, Report, RetryPolicy, Transport, json_of, last_segment, silent,
-                   with_query)
+from .report import Report, silent
+from .responses import ChatInfo, ChatResource, EventsPage, Survey, links_by_rel, survey_answers
+from .transport import LivePersonError, RetryPolicy, Transport, json_of, last_segment, with_query
 
 GLOBAL_APP_KEY = "721c180b09eb463d9f3191c41762bb68"  # LivePerson's documented global key
 KEEPALIVE_EVERY = 30.0  # LivePerson's keep-alive guide: chat info every 30 seconds
 
 
-class ConsumerClient:
+class VisitorClient:
     """The Server Chat API of one account, found through CSDS, authorised by an app key."""
 
     def __init__(self, csds_url: str, account: str, app_key: str = GLOBAL_APP_KEY,
@@ -96,7 +97,7 @@ class ConsumerClient:
 class VisitorChat:
     """One chat seen by the visitor; remembers where the next events poll starts."""
 
-    def __init__(self, client: ConsumerClient, url: str):
+    def __init__(self, client: VisitorClient, url: str):
         self.client = client
         self.url = url
         self.id = last_segment(url)
@@ -169,140 +170,3 @@ class VisitorChat:
         else:
             self.client.call("PUT", f"{self.url}/transcriptWithSubjectRequest",
                              {"email": email, "subject": subject})
-
-
-DEFAULT_LINES = ["Hi", "I have a question about my order", "It has not arrived yet",
-                 "Could you check where it is?", "Thank you", "Bye"]
-
-
-@dataclass
-class CustomerResult:
-    """How a scripted chat went."""
-
-    chat_id: str | None = None
-    sent: list[str] = field(default_factory=list)
-    replies: list[ChatEvent] = field(default_factory=list)  # agent lines, in order
-    answered: int = 0  # lines that got an agent line (or, for the last, the agent's end)
-    ended_by: str | None = None  # "agent" or "visitor"
-    error: str | None = None
-
-    @property
-    def ok(self) -> bool:
-        """Every line answered and the chat closed cleanly."""
-        return self.error is None and self.answered == len(self.sent) and self.ended_by is not None
-
-
-class ScriptedCustomer:
-    """Requests a chat, says its lines one by one, waits for each answer, and sees the chat end."""
-
-    def __init__(self, client: ConsumerClient, lines: list[str], skill: str | None = None,
-                 engagement_id: str | None = None, timeout: float = 60.0, poll: float = 1.0,
-                 report: Reporter | None = None):
-        self.client = client
-        self.lines = list(lines)
-        self.skill, self.engagement_id = skill, engagement_id
-        self.timeout, self.poll = timeout, poll
-        self.report = report or Reporter("customer")
-        self.chat: VisitorChat | None = None
-        self.replies: list[ChatEvent] = []  # agent lines seen, in order
-        self.chatting = False  # an agent has joined
-        self.ended_by: str | None = None
-        self._own: set[int] = set()  # ids of our own lines, not reported again when they echo
-        self._stop = threading.Event()
-
-    def stop(self) -> None:
-        """Give up waiting (the run ends with an error)."""
-        self._stop.set()
-
-    def run(self) -> CustomerResult:
-        """Play the script within `timeout` seconds; LivePerson errors end up in the result."""
-        result = CustomerResult(replies=self.replies)
-        deadline = time.monotonic() + self.timeout
-        try:
-            self._wait_available(deadline)
-            self.chat = self.client.request_chat(self.skill, self.engagement_id)
-            result.chat_id = self.chat.id
-            self.report("chat.requested", self.chat.id, skill=self.skill,
-                        engagement=self.engagement_id, url=self.chat.url)
-            self._wait_for(lambda: self.chatting, deadline, "an agent to join")
-            for index, text in enumerate(self.lines):
-                result.sent.append(text)
-                self._say(text, deadline, last=index == len(self.lines) - 1)
-                result.answered += 1
-            if not self.ended_by:
-                self.chat.end()
-                self.ended_by = "visitor"
-                self.report("chat.ended", self.chat.id, by="visitor")
-        except (LivePersonError, TimeoutError) as exc:
-            result.error = str(exc)
-            self.report("error", result.chat_id, error=str(exc))
-            self._abandon()
-        result.ended_by = self.ended_by
-        self.report("done", result.chat_id, ok=result.ok,
-                    answered=f"{result.answered}/{len(self.lines)}", endedBy=result.ended_by)
-        return result
-
-    def _abandon(self) -> None:
-        """After a failure, close the chat if it is still open, so no agent waits on it."""
-        if self.chat is None or self.ended_by:
-            return
-        try:
-            self.chat.end()
-            self.report("chat.ended", self.chat.id, by="visitor", reason="abandoned")
-        except LivePersonError as exc:
-            self.report("error", self.chat.id, stage="end", error=str(exc))
-
-    def _wait_available(self, deadline: float) -> None:
-        """Wait until the skill has an agent (a customer only sees the chat button then)."""
-        announced = False
-        while not self.client.availability(skill=self.skill):
-            if not announced:
-                self.report("waiting", reason="no agent available yet", skill=self.skill)
-                announced = True
-            self._pause(deadline, "an available agent")
-        self.report("available", skill=self.skill)
-
-    def _say(self, text: str, deadline: float, last: bool) -> None:
-        """Send one line and wait for its answer: an agent line, or the agent ending after the last."""
-        if self.ended_by:
-            raise LivePersonError(f"the chat was ended by the {self.ended_by} before {text!r}")
-        sent_id = self.chat.add_line(text)
-        self._own.add(sent_id)
-        self.report("line.sent", self.chat.id, id=sent_id, text=text)
-        before = len(self.replies)
-        self._wait_for(lambda: len(self.replies) > before or (last and self.ended_by == "agent"),
-                       deadline, f"an answer to {text!r}")
-
-    def _wait_for(self, condition, deadline: float, what: str) -> None:
-        """Poll the chat's events until `condition()` holds; TimeoutError at the deadline."""
-        while True:
-            self._drain()
-            if condition():
-                return
-            if self.ended_by:
-                raise LivePersonError(
-                    f"the chat was ended by the {self.ended_by} while waiting for {what}")
-            self._pause(deadline, what)
-
-    def _pause(self, deadline: float, what: str) -> None:
-        """Wait one poll interval, or fail if the deadline passed or stop() was called."""
-        if time.monotonic() >= deadline or self._stop.is_set():
-            raise TimeoutError(f"gave up waiting for {what}")
-        self._stop.wait(min(self.poll, max(deadline - time.monotonic(), 0)))
-
-    def _drain(self) -> None:
-        """One poll: report every event, keep agent lines, note the agent joining and the end."""
-        for event in self.chat.poll().events:
-            if event.id in self._own:
-                continue
-            if event.is_line:
-                self.report(f"line.{event.source}", self.chat.id, id=event.id, by=event.by,
-                            text=event.plain_text, systemMessageId=event.system_message_id)
-                if event.is_agent_line:
-                    self.replies.append(event)
-            else:
-                self.report(event.type, self.chat.id, id=event.id, state=event.state)
-            if event.type == "state" and event.state == "chatting":
-                self.chatting = True
-            if event.is_ended and not self.ended_by:
-                self.ended_by = "agent"

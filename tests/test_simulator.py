@@ -10,10 +10,11 @@ from simulator.bot import BotOptions, BotRunner
 from simulator.brains import make_brain
 from simulator.brains.transcript import load_transcript
 from simulator.client import LTR_PARAGRAPH, AgentClient, Unauthorized
-from simulator.consumer import ConsumerClient, ScriptedCustomer
-from simulator.models import EventsPage
+from simulator.customer import ScriptedCustomer
 from simulator.login import Credentials
 from simulator.report import Reporter
+from simulator.responses import EventsPage
+from simulator.visitor import VisitorClient
 
 from .lp import bearer_headers
 
@@ -63,7 +64,7 @@ def _bot(live, once=True, **options) -> tuple[BotRunner, threading.Thread, list]
 
 
 def _customer(live, lines, **kw) -> ScriptedCustomer:
-    return ScriptedCustomer(ConsumerClient(live.url, ACCOUNT), lines, skill="support-bot",
+    return ScriptedCustomer(VisitorClient(live.url, ACCOUNT), lines, skill="support-bot",
                             timeout=WAIT, poll=0.05, report=WatchedReporter("customer"), **kw)
 
 
@@ -118,7 +119,7 @@ def test_application_login_and_chat_agent_calls(live):
     assert session.set_availability("Online").chat == "Online"
     assert session.incoming_requests().ringing_count == 0
 
-    visitor = ConsumerClient(live.url, ACCOUNT).request_chat(skill="support-bot")
+    visitor = VisitorClient(live.url, ACCOUNT).request_chat(skill="support-bot")
     ring = session.incoming_requests()
     assert ring.ringing_count == 1 and ring.accept_url.endswith("/incomingRequests")
     chat = session.accept(ring.accept_url)
@@ -144,18 +145,18 @@ def test_application_login_and_chat_agent_calls(live):
     client.close()
 
 
-def test_consumer_availability_and_chat_requests_by_skill_id_and_engagement(live):
-    consumer = ConsumerClient(live.url, ACCOUNT)
-    assert consumer.availability(skill="support-bot") is False
+def test_visitor_availability_and_chat_requests_by_skill_id_and_engagement(live):
+    visitor = VisitorClient(live.url, ACCOUNT)
+    assert visitor.availability(skill="support-bot") is False
     agent = AgentClient(live.url, ACCOUNT)
     agent.login_user("demo-bot", "demo-bot-pass")
     session = agent.start_agent_session()
     session.set_availability("Online")
-    assert consumer.availability(skill="support-bot") is True
-    assert consumer.availability(skill="support-human") is False
+    assert visitor.availability(skill="support-bot") is True
+    assert visitor.availability(skill="support-human") is False
 
-    by_id = consumer.request_chat(skill="2001001")  # the id of support-bot
-    by_engagement = consumer.request_chat(engagement_id="5001001")  # routes to support-bot
+    by_id = visitor.request_chat(skill="2001001")  # the id of support-bot
+    by_engagement = visitor.request_chat(engagement_id="5001001")  # routes to support-bot
     assert session.incoming_requests().ringing_count == 2
     info = by_engagement.info()
     assert info.state == "waiting" and info.skill_name == "support-bot"
@@ -165,7 +166,7 @@ def test_consumer_availability_and_chat_requests_by_skill_id_and_engagement(live
     agent.logout()
 
 
-def test_models_accept_both_json_spellings():
+def test_responses_accept_both_json_spellings():
     one = EventsPage.from_json({"link": {"href": "u/events?from=3", "rel": "next"},
                                 "event": {"id": 2, "type": "line", "text": "<b>a &amp; b</b>",
                                           "textType": "html", "source": "agent",

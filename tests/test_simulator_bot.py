@@ -7,9 +7,9 @@ from simulator.brains import make_brain
 from simulator.brains.escalation import escalating
 from simulator.chat_worker import EXIT_END_LINE, EXIT_REASON, EXIT_TRANSFER_LINE
 from simulator.client import AgentChat, AgentClient
-from simulator.consumer import ConsumerClient
+from simulator.customer import ScriptedCustomer
 from simulator.login import Credentials
-from simulator.scripts import ChatTracker
+from simulator.visitor import VisitorClient
 
 from .test_simulator import ACCOUNT, WAIT, WatchedReporter
 
@@ -65,30 +65,28 @@ class HumanAgent:
 
 
 class Customer:
-    """A visitor on the Server Chat API, following the chat with the script runner's tracker."""
+    """A customer on the Server Chat API, following the chat with the simulator's visitor engine."""
 
     def __init__(self, live, name: str | None = "Jamie Rivera", **request):
         persona = {"persona": {"name": name}} if name else {}
-        self.chat = ConsumerClient(live.url, ACCOUNT).request_chat(
-            **{"engagement_id": "5001001", **persona, **request})
-        self.tracker = ChatTracker(self.chat, WatchedReporter("customer"))
+        self.engine = ScriptedCustomer(VisitorClient(live.url, ACCOUNT), report=WatchedReporter("customer"))
+        self.chat = self.engine.request(**{"engagement_id": "5001001", **persona, **request})
         self.said = -1
 
     def say(self, text: str) -> int:
-        self.tracker.poll()
-        self.said = self.chat.add_line(text)
-        self.tracker.own.add(self.said)
+        self.engine.poll()
+        self.said = self.engine.say(text)
         return self.said
 
     def agent_lines(self, after: int | None = None, by: str | None = None):
         after = self.said if after is None else after
-        return [e for e in self.tracker.events if e.id > after and e.is_agent_line
+        return [e for e in self.engine.events if e.id > after and e.is_agent_line
                 and (by is None or e.by == by)]
 
     def wait_line(self, pattern: str = "", by: str | None = None, after: int | None = None):
         """The first agent line after our last one containing `pattern` (polling until it comes)."""
         def found():
-            self.tracker.poll()
+            self.engine.poll()
             return next((e for e in self.agent_lines(after, by) if pattern in e.plain_text), None)
         line = wait_until(found)
         assert line, f"no agent line with {pattern!r}; got {[e.plain_text for e in self.agent_lines(after)]}"
@@ -96,8 +94,8 @@ class Customer:
 
     def wait_system(self, message_id: int):
         def found():
-            self.tracker.poll()
-            return next((e for e in self.tracker.events if e.id > self.said and e.is_system_line
+            self.engine.poll()
+            return next((e for e in self.engine.events if e.id > self.said and e.is_system_line
                          and e.system_message_id == message_id), None)
         event = wait_until(found)
         assert event, f"no system message {message_id}"
@@ -130,7 +128,7 @@ def test_rules_bot_answers_and_agent_reaches_a_human_who_sees_everything(live):
     assert (reason.by, reason.plain_text) == ("Demo Bot", 'Customer asked for a person: "agent"')
     transfer_ids = [e.id for e in history if e.system_message_id == 15]
     assert transfer_ids and reason.id < transfer_ids[0]  # the note, then the announcement
-    assert [e.id for e in customer.tracker.events if e.only_to_rep] == []  # the customer never sees it
+    assert [e.id for e in customer.engine.events if e.only_to_rep] == []  # the customer never sees it
 
     reply = chat.add_line("Hi Jamie, Alex here. How can I help?")
     seen = customer.wait_line("Alex here", by="Alex")
@@ -177,6 +175,8 @@ def test_typing_shows_while_the_brain_composes_and_clears_after(live):
     runner, thread, codes = rules_bot(live, classifier=slow_classifier)
     customer = Customer(live)
     customer.wait_line("Demo Bot", after=-1)
+    # The welcome's own typing is cleared after its line: wait for that before watching afresh.
+    assert runner.report.wait_until(lambda: ("typing", "agent", "not-typing") in bus)
     del bus[:]
     may_answer.clear()
     customer.say("hello")
@@ -196,7 +196,7 @@ def test_replies_wait_for_the_typing_delay_in_order(live):
     customer.wait_line("Demo Bot", after=-1)
     first = customer.say("hello")
     second = customer.chat.add_line("what are your hours?")
-    customer.tracker.own.add(second)
+    customer.engine.own.add(second)
     hours = customer.wait_line("Monday to Friday", after=first)
     hello = customer.wait_line("Hello Jamie", after=first)
     assert first < second < hello.id < hours.id
@@ -247,9 +247,9 @@ def test_stopping_ends_open_chats_politely_and_logs_out(live):
     customer.wait_line("Demo Bot", after=-1)
     bearer = runner.client.bearer
     stop(runner, thread, codes)
-    customer.tracker.poll()
-    assert customer.tracker.ended_by == "agent"
-    assert [e.plain_text for e in customer.tracker.events if e.is_agent_line][-1] == EXIT_END_LINE
+    customer.engine.poll()
+    assert customer.engine.ended_by == "agent"
+    assert [e.plain_text for e in customer.engine.events if e.is_agent_line][-1] == EXIT_END_LINE
     assert runner.outcomes[customer.chat.id] == "ended"
     assert server_events.index("logout") > server_events.index("chat.ended")
     assert bearer not in live.sb.logins.by_bearer

@@ -10,11 +10,11 @@ import pytest
 from simulator.bot import BotOptions, BotRunner
 from simulator.brains import make_brain
 from simulator.client import AgentClient, ApiError, ConnectionFailed, LivePersonError, RetryPolicy
-from simulator.consumer import ConsumerClient
 from simulator.login import Credentials
-from simulator.models import AgentInfo, AvailableAgent, ChatResource, Survey, TransferSkill, Visit
 from simulator.report import Reporter
-from simulator.wire import Transport
+from simulator.responses import AgentInfo, AvailableAgent, ChatResource, Survey, TransferSkill, Visit
+from simulator.transport import Transport
+from simulator.visitor import VisitorClient
 
 from .test_simulator import ACCOUNT, WatchedReporter
 
@@ -52,7 +52,7 @@ def test_every_chat_agent_method_returns_typed_results(live):
     assert session.available_slots() == 5 and session.available_slots(skill="support-human") == 0
     assert session.available_slots(agent="demo-bot") == 5
 
-    visitor = ConsumerClient(live.url, ACCOUNT).request_chat(
+    visitor = VisitorClient(live.url, ACCOUNT).request_chat(
         skill="support-bot", persona={"name": "Jamie Rivera", "city": "Lyon"},
         customVariables={"customVariable": [{"name": "plan", "value": "gold"}]})
     chat = session.accept(session.incoming_requests().accept_url)

@@ -15,8 +15,9 @@ import trustme
 
 from simulator.__main__ import main as simulator_main
 from simulator.client import AgentClient
-from simulator.consumer import ConsumerClient
-from simulator.scripts import ScriptRunner, load_script
+from simulator.customer import ScriptedCustomer
+from simulator.scripts import load_script
+from simulator.visitor import VisitorClient
 
 from .test_simulator import ACCOUNT, WatchedReporter
 
@@ -97,9 +98,9 @@ def test_demo_starts_the_sandbox_with_the_rules_bot_and_check_passes(tmp_path, p
 def test_mock_server_alone_starts_no_bot(tmp_path, processes):
     server = processes("mock_server", "--port", "0", cwd=tmp_path)
     url = server.wait_line(r"listening on (\S+)").group(1)
-    consumer = ConsumerClient(url, ACCOUNT)
-    assert consumer.availability(skill="support-bot") is False
-    assert consumer.estimated_wait_time(skill="support-bot") == -1
+    visitor = VisitorClient(url, ACCOUNT)
+    assert visitor.availability(skill="support-bot") is False
+    assert visitor.estimated_wait_time(skill="support-bot") == -1
     agent = AgentClient(url, ACCOUNT)
     agent.login_user("demo-agent", "demo-agent-pass")
     assert agent.start_agent_session().available_agents().by_login("demo-bot").chat_state == "Offline"
@@ -114,8 +115,8 @@ def test_demo_over_tls_trusts_the_sandbox_ca_and_stops_on_ctrl_c(tmp_path, proce
     url = demo.wait_line(r"listening on (\S+)").group(1)
     assert url.startswith("https://localhost:")
     demo.wait_line(r" bot chat=- availability state=Online")
-    client = ConsumerClient(url, ACCOUNT, verify=str(tls / "ca.pem"))
-    result = ScriptRunner(client, load_script(FAQ), poll=0.1, report=WatchedReporter("customer")).run()
+    client = VisitorClient(url, ACCOUNT, verify=str(tls / "ca.pem"))
+    result = ScriptedCustomer(client, load_script(FAQ), poll=0.1, report=WatchedReporter("customer")).run()
     assert result.ok, result.report()
     assert demo.stop(signal.SIGINT) == 0  # Ctrl-C: the bot logs out, then the sandbox stops
     assert " bot chat=- logout user=demo-bot" in demo.output()
@@ -166,9 +167,9 @@ def test_bot_cli_reaches_a_tls_sandbox_only_through_its_domain_lookup(tmp_path, 
                         "--user", "demo-bot", "--password", "demo-bot-pass", "--brain", "rules",
                         "--ca", str(bundle), "--poll", "0.1", cwd=tmp_path)
         bot.wait_line(r" availability state=Online")
-        client = ConsumerClient(csds_url, ACCOUNT, verify=str(bundle))
-        result = ScriptRunner(client, load_script(FAQ), poll=0.1,
-                              report=WatchedReporter("customer")).run()
+        client = VisitorClient(csds_url, ACCOUNT, verify=str(bundle))
+        result = ScriptedCustomer(client, load_script(FAQ), poll=0.1,
+                                  report=WatchedReporter("customer")).run()
         assert result.ok, result.report()
         assert bot.stop(signal.SIGINT) == 0
         assert " logout user=demo-bot" in bot.output()

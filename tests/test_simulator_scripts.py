@@ -5,8 +5,9 @@ from pathlib import Path
 import pytest
 
 from simulator.__main__ import main as simulator_main
-from simulator.consumer import ConsumerClient
-from simulator.scripts import ScriptError, ScriptRunner, load_script, parse_script
+from simulator.customer import ScriptedCustomer
+from simulator.scripts import ScriptError, load_script, parse_script
+from simulator.visitor import VisitorClient
 
 from .test_simulator import ACCOUNT, WAIT, WatchedReporter
 from .test_simulator_bot import HumanAgent, rules_bot, stop
@@ -15,9 +16,9 @@ SCRIPTS = Path(__file__).resolve().parents[1] / "simulator" / "scripts"
 
 
 def _run(live, script) -> object:
-    runner = ScriptRunner(ConsumerClient(live.url, ACCOUNT), script, poll=0.05,
-                          report=WatchedReporter("customer"))
-    return runner.run()
+    customer = ScriptedCustomer(VisitorClient(live.url, ACCOUNT), script, poll=0.05,
+                                report=WatchedReporter("customer"))
+    return customer.run()
 
 
 def test_cli_runs_the_faq_script_against_the_rules_bot(live, capsys):

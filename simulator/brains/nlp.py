@@ -9,7 +9,7 @@ from typing import Callable
 import requests
 
 from . import ChatContext, load_attribute
-from ..wire import Report, silent
+from ..report import Report, silent
 
 Classifier = Callable[[str, ChatContext], "str | None"]
 
