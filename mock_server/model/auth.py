@@ -166,6 +166,10 @@ class Logins:
         self.by_cookie.pop(session.session_id, None)
         return True
 
+    def of_user(self, user: User) -> list[LoginSession]:
+        """The open login sessions of a user."""
+        return [s for s in self.by_bearer.values() if s.user.id == user.id]
+
     def expired(self) -> list[LoginSession]:
         """Every session past its TTL (the tick ends them)."""
         return [s for s in self.by_bearer.values() if self.is_expired(s)]

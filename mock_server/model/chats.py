@@ -104,6 +104,7 @@ class Chat:
     end_reason: str | None = None
     ringing_session_id: str | None = None
     ring_started: float | None = None
+    ring_order: int = 0  # when rings start together, the one rung first (queue order)
     rang_out: set = field(default_factory=set)  # sessions that let it ring without answering
     target_user_id: str | None = None  # set by a transfer to one agent: only they are rung
     transferred: bool = False  # transferred chats may ring Occupied agents too

@@ -17,6 +17,7 @@ class Router:
         # account id -> skill id (None: chats with no skill) -> waiting chat ids, oldest first
         self._queues: dict[str, dict[str | None, list[str]]] = {}
         self._ringing: dict[str, Chat] = {}  # chat id -> chat, for the ring timeout
+        self._rings = 0  # rings so far: orders rings that start at the same clock time
 
     def queue(self, account_id: str, skill_id: str | None) -> list[str]:
         """The FIFO queue of waiting chat ids of one skill (None: chats with no skill)."""
@@ -87,13 +88,19 @@ class Router:
     def _pick(self, candidates: list[AgentSession]) -> AgentSession:
         # Least loaded first, then the one Online the longest, then the oldest session:
         # deterministic, and it spreads chats the way a real skill queue does.
-        return min(candidates, key=lambda s: (self.holds.load(s.user) + len(s.ringing),
+        # An agent's load counts what rings at any of their sessions, as free_slots does.
+        return min(candidates, key=lambda s: (self.holds.load(s.user) + self._rings_of(s.user),
                                               s.state_since, s.created, s.id))
+
+    def _rings_of(self, user) -> int:
+        return sum(len(s.ringing) for s in self.agents.for_user(user))
 
     def ring(self, chat: Chat, session: AgentSession) -> None:
         """Offer a chat to one session (it shows in its incomingRequests)."""
         chat.ringing_session_id = session.id
         chat.ring_started = self.clock.now()
+        self._rings += 1
+        chat.ring_order = self._rings
         session.ringing.append(chat.id)
         self._ringing[chat.id] = chat
         self.publish("chat.ringing", chat.account_id, chatId=chat.id,
@@ -112,7 +119,7 @@ class Router:
                 if other is session or session.availability in (
                         (ONLINE, OCCUPIED) if chat.transferred else (ONLINE,)):
                     chats.append(chat)
-        return sorted(chats, key=lambda c: (c.ring_started, c.id))
+        return sorted(chats, key=lambda c: (c.ring_started, c.ring_order))
 
     def expire_rings(self, ring_timeout: float) -> None:
         """Chats that rang too long without an answer move on to the next eligible agent."""
@@ -120,7 +127,9 @@ class Router:
         touched = set()
         for chat in list(self._ringing.values()):
             if chat.ringing_session_id and now - chat.ring_started >= ring_timeout:
-                chat.rang_out.add(chat.ringing_session_id)
+                # The ring showed on every session of that agent: none of them is asked first.
+                session = self.agents.by_id[chat.ringing_session_id]
+                chat.rang_out.update({session.id, *(s.id for s in self.agents.for_user(session.user))})
                 self.unring(chat)
                 touched.add(chat.account_id)
         for account_id in sorted(touched):

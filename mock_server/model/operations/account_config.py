@@ -73,6 +73,8 @@ class AccountConfigOperations(FollowUps):
         user.deleted, user.enabled, user.updated = True, False, self.clock.now()
         for session in self.agents.for_user(user):
             self.end_agent_session(session, "user deleted")
+        for login in self.logins.of_user(user):  # its bearers die too: no new session
+            self.end_login(login)
         account.revisions["users"] += 1
 
     def save_campaign(self, account: Account, data: dict, campaign: Campaign | None = None) -> Campaign:
