@@ -1,7 +1,7 @@
 """The sandbox's OpenAPI 3.1 description: served at `/openapi.json`, browsable at `/docs`.
 
 `description()` builds it once from `schemas.py` (the shapes) and `paths.py` (the operations).
-tests/test_openapi.py checks that it names exactly the routes Flask serves.
+tests/wire/test_openapi.py checks that it names exactly the routes Flask serves.
 """
 import json
 from functools import lru_cache

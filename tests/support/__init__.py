@@ -2,7 +2,8 @@
 
 - constants.py  the demo config's values (account, users, keys, skills, engagements, apps)
 - paths.py      folders of the repository the tests read or write
-- server.py     a sandbox served over real HTTP in-process, and the real CLI in a subprocess
+- server.py     a sandbox served over real HTTP in-process, the real CLI in a subprocess, and stub
+                HTTP servers for what is not the sandbox
 - wire.py       LivePerson's APIs over HTTP: headers, login, agent sessions, chats, events
 - waiting.py    the one wait-until-with-a-deadline loop
 - live_view.py  a Socket.IO client of the live view (what the pages receive)

@@ -1,11 +1,16 @@
 """Sandboxes for tests: in-process over real HTTP (a thread, an ephemeral port, a clock the test
-moves), or the real CLI (`python -m mock_server`, gevent) in a subprocess."""
+moves), or the real CLI (`python -m mock_server`, gevent) in a subprocess; and stub HTTP servers
+that stand in for what is not the sandbox (an NLP service, a Domain API, a failing server)."""
+import json
 import os
 import re
+import ssl
 import subprocess
 import sys
 import threading
 import time
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from werkzeug.serving import WSGIRequestHandler, make_server
 
@@ -97,3 +102,35 @@ def stop(proc: subprocess.Popen, timeout: float = 10) -> str:
     except subprocess.TimeoutExpired:
         proc.kill()
         return proc.communicate()[0] or ""
+
+
+class StubHandler(BaseHTTPRequestHandler):
+    """The request handler of a `stub_server`: quiet, with one way to answer."""
+
+    def answer(self, status: int, body, content_type: str | None = "application/json") -> None:
+        """Send `body` (bytes as they are, anything else as JSON) with `status`."""
+        data = body if isinstance(body, bytes) else json.dumps(body).encode()
+        self.send_response(status)
+        if content_type:
+            self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args):
+        pass
+
+
+@contextmanager
+def stub_server(handler: type[StubHandler], tls: ssl.SSLContext | None = None):
+    """`handler` served by http.server on an ephemeral port of 127.0.0.1 from a thread (over TLS
+    with `tls`, a server-side context), stopped at the end of the block."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True).start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()

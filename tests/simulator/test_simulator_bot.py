@@ -1,67 +1,16 @@
 """The bot end to end: rules answers, escalation to a person, typing, maxChats, Ctrl-C, failures."""
 import threading
-import time
 
-from simulator.bot import BotOptions, BotRunner
 from simulator.brains import make_brain
 from simulator.brains.escalation import escalating
 from simulator.chat_worker import EXIT_END_LINE, EXIT_REASON, EXIT_TRANSFER_LINE
-from simulator.client import AgentChat, AgentClient
 from simulator.customer import ScriptedCustomer
-from simulator.login import Credentials
 from simulator.visitor import VisitorClient
 
-from .test_simulator import ACCOUNT, WAIT, WatchedReporter
-
-
-def wait_until(condition, timeout: float = WAIT, interval: float = 0.02):
-    """Check `condition()` until it gives something truthy (returned) or the deadline passes."""
-    deadline = time.monotonic() + timeout
-    pause = threading.Event()
-    while True:
-        value = condition()
-        if value or time.monotonic() >= deadline:
-            return value
-        pause.wait(interval)
-
-
-def rules_bot(live, classifier=None, brain=None, **options):
-    """The demo rules bot (demo-bot, 50 ms polls) on its own thread."""
-    if brain is None:
-        brain = escalating(make_brain("rules"), classifier)
-    opts = BotOptions(live.url, ACCOUNT, Credentials("demo-bot", password="demo-bot-pass"),
-                      poll=0.05, **options)
-    runner = BotRunner(opts, brain, WatchedReporter("bot"))
-    codes: list[int] = []
-    thread = threading.Thread(target=lambda: codes.append(runner.run()), daemon=True)
-    thread.start()
-    assert runner.online.wait(WAIT)
-    return runner, thread, codes
-
-
-def stop(runner, thread, codes):
-    runner.stop()
-    thread.join(WAIT)
-    assert not thread.is_alive() and codes == [0]
-
-
-class HumanAgent:
-    """demo-agent (Alex) over the Login and Chat Agent APIs, Online on support-human."""
-
-    def __init__(self, live):
-        self.client = AgentClient(live.url, ACCOUNT)
-        self.client.login_user("demo-agent", "demo-agent-pass")
-        self.session = self.client.start_agent_session()
-        self.session.set_availability("Online")
-
-    def accept_next(self) -> AgentChat:
-        """Wait until a chat rings here, then accept it."""
-        ring = wait_until(lambda: (lambda r: r if r.ringing_count else None)(self.session.incoming_requests()))
-        assert ring, "nothing rang at the human agent"
-        return self.session.accept(ring.accept_url)
-
-    def logout(self):
-        self.client.logout()
+from tests.support.constants import (ACCOUNT, AGENT_NAME, BOT_ENGAGEMENT_ID, BOT_NAME, BOT_SKILL,
+                                     HUMAN_SKILL)
+from tests.support.sim import HumanAgent, WatchedReporter, rules_bot, stop
+from tests.support.waiting import WAIT, wait_until
 
 
 class Customer:
@@ -70,7 +19,7 @@ class Customer:
     def __init__(self, live, name: str | None = "Jamie Rivera", **request):
         persona = {"persona": {"name": name}} if name else {}
         self.engine = ScriptedCustomer(VisitorClient(live.url, ACCOUNT), report=WatchedReporter("customer"))
-        self.chat = self.engine.request(**{"engagement_id": "5001001", **persona, **request})
+        self.chat = self.engine.request(**{"engagement_id": BOT_ENGAGEMENT_ID, **persona, **request})
         self.said = -1
 
     def say(self, text: str) -> int:
@@ -106,14 +55,14 @@ def test_rules_bot_answers_and_agent_reaches_a_human_who_sees_everything(live):
     human = HumanAgent(live)
     runner, thread, codes = rules_bot(live)
     customer = Customer(live)
-    welcome = customer.wait_line("Hi Jamie! I'm Demo Bot", by="Demo Bot", after=-1)
+    welcome = customer.wait_line(f"Hi Jamie! I'm {BOT_NAME}", by=BOT_NAME, after=-1)
     customer.say("hello")
-    assert customer.wait_line(by="Demo Bot").plain_text == "Hello Jamie! How can I help you today?"
+    assert customer.wait_line(by=BOT_NAME).plain_text == "Hello Jamie! How can I help you today?"
 
     customer.say("agent")
-    handoff = customer.wait_line("handing you over", by="Demo Bot")
+    handoff = customer.wait_line("handing you over", by=BOT_NAME)
     transfer = customer.wait_system(15)
-    assert "support-human" in transfer.plain_text and customer.chat.info().skill_name == "support-human"
+    assert HUMAN_SKILL in transfer.plain_text and customer.chat.info().skill_name == HUMAN_SKILL
     assert runner.report.wait_until(lambda: runner.outcomes.get(customer.chat.id) == "transferred")
     assert runner.open_chats == []
 
@@ -122,17 +71,17 @@ def test_rules_bot_answers_and_agent_reaches_a_human_who_sees_everything(live):
     history = chat.resource().events.events
     lines = [(e.source, e.by, e.plain_text) for e in history if e.is_line]
     assert ("visitor", "You", "hello") in lines and ("visitor", "You", "agent") in lines
-    assert ("agent", "Demo Bot", welcome.plain_text) in lines
-    assert ("agent", "Demo Bot", handoff.plain_text) in lines
+    assert ("agent", BOT_NAME, welcome.plain_text) in lines
+    assert ("agent", BOT_NAME, handoff.plain_text) in lines
     reason = next(e for e in history if e.only_to_rep)
-    assert (reason.by, reason.plain_text) == ("Demo Bot", 'Customer asked for a person: "agent"')
+    assert (reason.by, reason.plain_text) == (BOT_NAME, 'Customer asked for a person: "agent"')
     transfer_ids = [e.id for e in history if e.system_message_id == 15]
     assert transfer_ids and reason.id < transfer_ids[0]  # the note, then the announcement
     assert [e.id for e in customer.engine.events if e.only_to_rep] == []  # the customer never sees it
 
     reply = chat.add_line("Hi Jamie, Alex here. How can I help?")
-    seen = customer.wait_line("Alex here", by="Alex")
-    assert seen.id == reply and customer.chat.info().agent_name == "Alex"
+    seen = customer.wait_line("Alex here", by=AGENT_NAME)
+    assert seen.id == reply and customer.chat.info().agent_name == AGENT_NAME
     chat.end()
     stop(runner, thread, codes)
     human.logout()
@@ -141,15 +90,15 @@ def test_rules_bot_answers_and_agent_reaches_a_human_who_sees_everything(live):
 def test_with_nobody_on_duty_the_bot_says_so_and_keeps_the_chat(live):
     runner, thread, codes = rules_bot(live)
     customer = Customer(live)
-    customer.wait_line("Demo Bot", after=-1)
+    customer.wait_line(BOT_NAME, after=-1)
     customer.say("Can I talk to an agent?")
-    sorry = customer.wait_line(by="Demo Bot")
+    sorry = customer.wait_line(by=BOT_NAME)
     assert "nobody from our team is online right now" in sorry.plain_text
     assert runner.report.count("escalation.unavailable") == 1 and runner.open_chats == [customer.chat.id]
     info = customer.chat.info()
-    assert (info.state, info.agent_name, info.skill_name) == ("chatting", "Demo Bot", "support-bot")
+    assert (info.state, info.agent_name, info.skill_name) == ("chatting", BOT_NAME, BOT_SKILL)
     customer.say("where is my order?")
-    assert "order number" in customer.wait_line(by="Demo Bot").plain_text
+    assert "order number" in customer.wait_line(by=BOT_NAME).plain_text
     customer.chat.end()
     stop(runner, thread, codes)
 
@@ -174,13 +123,13 @@ def test_typing_shows_while_the_brain_composes_and_clears_after(live):
 
     runner, thread, codes = rules_bot(live, classifier=slow_classifier)
     customer = Customer(live)
-    customer.wait_line("Demo Bot", after=-1)
+    customer.wait_line(BOT_NAME, after=-1)
     # The welcome's own typing is cleared after its line: wait for that before watching afresh.
     assert runner.report.wait_until(lambda: ("typing", "agent", "not-typing") in bus)
     del bus[:]
     may_answer.clear()
     customer.say("hello")
-    customer.wait_line(by="Demo Bot")
+    customer.wait_line(by=BOT_NAME)
     assert runner.report.wait_until(lambda: ("typing", "agent", "not-typing") in bus)
     agent_events = [b for b in bus if b[1] == "agent"]
     assert agent_events[0] == ("typing", "agent", "typing")
@@ -193,7 +142,7 @@ def test_typing_shows_while_the_brain_composes_and_clears_after(live):
 def test_replies_wait_for_the_typing_delay_in_order(live):
     runner, thread, codes = rules_bot(live, typing_delay=0.2)
     customer = Customer(live)
-    customer.wait_line("Demo Bot", after=-1)
+    customer.wait_line(BOT_NAME, after=-1)
     first = customer.say("hello")
     second = customer.chat.add_line("what are your hours?")
     customer.engine.own.add(second)
@@ -227,7 +176,7 @@ def test_the_bot_takes_no_more_chats_than_its_limit(live):
 
     first.chat.end()
     assert runner.report.wait_until(lambda: runner.report.count("chat.accepted") == 3)
-    assert third.chat.info().agent_name == "Demo Bot"
+    assert third.chat.info().agent_name == BOT_NAME
     for customer in (second, third):
         customer.chat.end()
     stop(runner, thread, codes)
@@ -244,7 +193,7 @@ def test_stopping_ends_open_chats_politely_and_logs_out(live):
     live.sb.bus.subscribe(lambda e: server_events.append(e.kind))
     runner, thread, codes = rules_bot(live)
     customer = Customer(live)
-    customer.wait_line("Demo Bot", after=-1)
+    customer.wait_line(BOT_NAME, after=-1)
     bearer = runner.client.bearer
     stop(runner, thread, codes)
     customer.engine.poll()
@@ -259,7 +208,7 @@ def test_stopping_with_on_exit_transfer_hands_chats_to_people(live):
     human = HumanAgent(live)
     runner, thread, codes = rules_bot(live, on_exit="transfer")
     customer = Customer(live)
-    customer.wait_line("Demo Bot", after=-1)
+    customer.wait_line(BOT_NAME, after=-1)
     stop(runner, thread, codes)
     assert runner.outcomes[customer.chat.id] == "transferred"
     chat = human.accept_next()
@@ -271,13 +220,13 @@ def test_stopping_with_on_exit_transfer_hands_chats_to_people(live):
 
 
 def test_a_failing_brain_loses_one_answer_not_the_bot(live):
-    brain = escalating(make_brain("tests.test_simulator_bot:fragile_brain"))
+    brain = escalating(make_brain("tests.simulator.test_simulator_bot:fragile_brain"))
     runner, thread, codes = rules_bot(live, brain=brain)
     customer = Customer(live)
     customer.say("boom")
     assert runner.report.wait_for("brain.error")
     customer.say("hi")
-    assert customer.wait_line(by="Demo Bot").plain_text == "echo hi"
+    assert customer.wait_line(by=BOT_NAME).plain_text == "echo hi"
     assert [e.plain_text for e in customer.agent_lines(after=-1)] == ["echo hi"]
     assert live.sb.chats[customer.chat.id].agent_typing == "not-typing"
     customer.chat.end()

@@ -1,70 +1,38 @@
 """The simulator against a live sandbox: bot + scripted customer, client login, keep-alive."""
-import io
 import threading
 
 import pytest
 import requests
 
 from simulator.__main__ import main as simulator_main
-from simulator.bot import BotOptions, BotRunner
 from simulator.brains import make_brain
 from simulator.brains.transcript import load_transcript
 from simulator.client import LTR_PARAGRAPH, AgentClient, Unauthorized
 from simulator.customer import ScriptedCustomer
-from simulator.login import Credentials
-from simulator.report import Reporter
 from simulator.responses import EventsPage
 from simulator.visitor import VisitorClient
 
-from .lp import bearer_headers
+from tests.support.constants import (ACCOUNT, BOT_APP_KEYS, BOT_ENGAGEMENT_ID, BOT_ID, BOT_NAME, BOT_SKILL,
+                                     BOT_SKILL_ID, DEMO_BOT, HUMAN_SKILL)
+from tests.support.sim import WatchedReporter, run_bot
+from tests.support.waiting import WAIT
+from tests.support.wire import bearer_headers
 
-ACCOUNT = "12345678"
-APP_KEYS = {"app_key": "a11ea3bc37718ed531bd4a1de1d65275", "secret": "8e2c38508a25ca8e",
-            "access_token": "cc2d7b97268c5adfcf6b1d59743e32ff",
-            "access_token_secret": "6109677e51b1b80e"}
+# demo-bot's app keys, as AgentClient.login_app's keyword arguments
+APP_KEYS = {"app_key": BOT_APP_KEYS["appKey"], "secret": BOT_APP_KEYS["secret"],
+            "access_token": BOT_APP_KEYS["accessToken"],
+            "access_token_secret": BOT_APP_KEYS["accessTokenSecret"]}
 SIX_LINES = ["Hi", "My order is late", "It is order 42", "Can you check?", "Thanks", "Bye"]
-WAIT = 20.0  # generous deadline for anything to happen; tests finish far sooner
 
 
-class WatchedReporter(Reporter):
-    """A quiet Reporter whose lines a test can wait for."""
-
-    def __init__(self, role: str):
-        super().__init__(role, stream=io.StringIO())
-        self.changed = threading.Condition()
-
-    def __call__(self, what, chat=None, **fields):
-        super().__call__(what, chat, **fields)
-        with self.changed:
-            self.changed.notify_all()
-
-    def count(self, what: str) -> int:
-        """How many lines reported `what`."""
-        return sum(1 for line in self.lines if line.split(" ")[3] == what)
-
-    def wait_until(self, condition, timeout: float = WAIT) -> bool:
-        """Wait until `condition()` holds, re-checking after every reported line."""
-        with self.changed:
-            return self.changed.wait_for(condition, timeout)
-
-    def wait_for(self, what: str, times: int = 1, timeout: float = WAIT) -> bool:
-        """Wait until `what` was reported at least `times` times."""
-        return self.wait_until(lambda: self.count(what) >= times, timeout)
-
-
-def _bot(live, once=True, **options) -> tuple[BotRunner, threading.Thread, list]:
-    """A transcript bot (demo-bot, polling every 50 ms) running on its own thread."""
-    opts = BotOptions(live.url, ACCOUNT, Credentials("demo-bot", password="demo-bot-pass"),
-                      poll=0.05, once=once, **options)
-    runner = BotRunner(opts, make_brain("transcript"), WatchedReporter("bot"))
-    exit_codes: list[int] = []
-    thread = threading.Thread(target=lambda: exit_codes.append(runner.run()), daemon=True)
-    thread.start()
-    return runner, thread, exit_codes
+def _bot(live, once=True, **options):
+    """A transcript bot (demo-bot, polling every 50 ms) running on its own thread, Online:
+    (runner, thread, exit codes)."""
+    return run_bot(live, make_brain("transcript"), once=once, **options)
 
 
 def _customer(live, lines, **kw) -> ScriptedCustomer:
-    return ScriptedCustomer(VisitorClient(live.url, ACCOUNT), lines, skill="support-bot",
+    return ScriptedCustomer(VisitorClient(live.url, ACCOUNT), lines, skill=BOT_SKILL,
                             timeout=WAIT, poll=0.05, report=WatchedReporter("customer"), **kw)
 
 
@@ -89,7 +57,7 @@ def test_bot_and_customer_play_the_sample_app_transcript(live):
     assert result.error is None and result.ok
     assert [r.plain_text for r in result.replies] == transcript
     assert [r.text for r in result.replies] == [LTR_PARAGRAPH.format(t) for t in transcript]
-    assert all(r.text_type == "html" and r.by == "Demo Bot" for r in result.replies)
+    assert all(r.text_type == "html" and r.by == BOT_NAME for r in result.replies)
     assert result.ended_by == "agent" and result.answered == 6
 
     # The visitor's whole chat: five transcript lines in order, then the agent's end, last.
@@ -109,8 +77,8 @@ def test_bot_and_customer_play_the_sample_app_transcript(live):
 
 def test_application_login_and_chat_agent_calls(live):
     client = AgentClient(live.url, ACCOUNT)
-    login = client.login_app("demo-bot", **APP_KEYS)
-    assert login.login_name == "demo-bot" and login.user_id == "3001001"
+    login = client.login_app(DEMO_BOT.login, **APP_KEYS)
+    assert login.login_name == DEMO_BOT.login and login.user_id == BOT_ID
     assert login.services["agentVep"] == live.host and login.services["conversationVep"] == live.host
     assert login.session_id and login.session_id == client.transport.cookie("Session_id")
 
@@ -119,7 +87,7 @@ def test_application_login_and_chat_agent_calls(live):
     assert session.set_availability("Online").chat == "Online"
     assert session.incoming_requests().ringing_count == 0
 
-    visitor = VisitorClient(live.url, ACCOUNT).request_chat(skill="support-bot")
+    visitor = VisitorClient(live.url, ACCOUNT).request_chat(skill=BOT_SKILL)
     ring = session.incoming_requests()
     assert ring.ringing_count == 1 and ring.accept_url.endswith("/incomingRequests")
     chat = session.accept(ring.accept_url)
@@ -135,7 +103,7 @@ def test_application_login_and_chat_agent_calls(live):
     line_id = chat.add_line("plain answer")
     assert [e.text for e in visitor.poll().events if e.id == line_id] == ["plain answer"]
 
-    assert chat.info().agent_name == "Demo Bot"
+    assert chat.info().agent_name == BOT_NAME
     end_id = chat.end()
     assert chat.poll().events[-1].id == end_id and chat.info().state == "ended"
     assert session.chat_sessions() == []
@@ -147,19 +115,19 @@ def test_application_login_and_chat_agent_calls(live):
 
 def test_visitor_availability_and_chat_requests_by_skill_id_and_engagement(live):
     visitor = VisitorClient(live.url, ACCOUNT)
-    assert visitor.availability(skill="support-bot") is False
+    assert visitor.availability(skill=BOT_SKILL) is False
     agent = AgentClient(live.url, ACCOUNT)
-    agent.login_user("demo-bot", "demo-bot-pass")
+    agent.login_user(*DEMO_BOT)
     session = agent.start_agent_session()
     session.set_availability("Online")
-    assert visitor.availability(skill="support-bot") is True
-    assert visitor.availability(skill="support-human") is False
+    assert visitor.availability(skill=BOT_SKILL) is True
+    assert visitor.availability(skill=HUMAN_SKILL) is False
 
-    by_id = visitor.request_chat(skill="2001001")  # the id of support-bot
-    by_engagement = visitor.request_chat(engagement_id="5001001")  # routes to support-bot
+    by_id = visitor.request_chat(skill=BOT_SKILL_ID)  # the id of support-bot
+    by_engagement = visitor.request_chat(engagement_id=BOT_ENGAGEMENT_ID)  # routes to support-bot
     assert session.incoming_requests().ringing_count == 2
     info = by_engagement.info()
-    assert info.state == "waiting" and info.skill_name == "support-bot"
+    assert info.state == "waiting" and info.skill_name == BOT_SKILL
     assert [e.system_message_id for e in by_id.poll().events if e.is_line] == [4]
     by_id.end()
     assert by_id.resource().info.state == "ended"
@@ -186,13 +154,13 @@ def test_responses_accept_both_json_spellings():
 def test_application_login_with_a_wrong_secret_is_refused(live):
     client = AgentClient(live.url, ACCOUNT)
     with pytest.raises(Unauthorized) as caught:
-        client.login_app("demo-bot", **{**APP_KEYS, "secret": "wrong"})
+        client.login_app(DEMO_BOT.login, **{**APP_KEYS, "secret": "wrong"})
     assert caught.value.status == 401 and caught.value.response_status == "UNAUTHORIZED"
 
 
 def test_keep_alive_refreshes_then_logs_in_again_after_expiry(live):
     client = AgentClient(live.url, ACCOUNT)
-    old = client.login_user("demo-bot", "demo-bot-pass")
+    old = client.login_user(*DEMO_BOT)
     assert client.auth.keep_alive() == "refreshed"
 
     live.advance(1801)  # past the sandbox's 30-minute idle TTL: the login is dead
@@ -206,7 +174,7 @@ def test_keep_alive_refreshes_then_logs_in_again_after_expiry(live):
 def test_keep_alive_timer_refreshes(live):
     reporter = WatchedReporter("bot")
     client = AgentClient(live.url, ACCOUNT, report=reporter)
-    client.login_user("demo-bot", "demo-bot-pass")
+    client.login_user(*DEMO_BOT)
     client.start_keepalive(0.02)
     assert reporter.wait_for("session.refreshed", times=2)
     client.logout()  # also stops the timer
@@ -260,10 +228,10 @@ def test_cli_bot_once_and_consumer(live, capsys):
     common = ["--url", live.url, "--account", ACCOUNT, "--poll", "0.05"]
     bot_codes: list[int] = []
     bot = threading.Thread(target=lambda: bot_codes.append(simulator_main(
-        ["bot", *common, "--user", "demo-bot", "--password", "demo-bot-pass", "--once"])), daemon=True)
+        ["bot", *common, "--user", DEMO_BOT.login, "--password", DEMO_BOT.password, "--once"])), daemon=True)
     bot.start()
     lines = [arg for line in SIX_LINES for arg in ("--line", line)]
-    assert simulator_main(["consumer", *common, "--skill", "support-bot", "--timeout", str(WAIT),
+    assert simulator_main(["consumer", *common, "--skill", BOT_SKILL, "--timeout", str(WAIT),
                            *lines]) == 0
     bot.join(WAIT)
     assert bot_codes == [0]
@@ -273,11 +241,11 @@ def test_cli_bot_once_and_consumer(live, capsys):
 
 def test_cli_consumer_fails_without_an_agent(live, capsys):
     code = simulator_main(["consumer", "--url", live.url, "--account", ACCOUNT, "--skill",
-                           "support-bot", "--timeout", "0.3", "--poll", "0.05"])
+                           BOT_SKILL, "--timeout", "0.3", "--poll", "0.05"])
     assert code == 1
     assert "gave up waiting for an available agent" in capsys.readouterr().out
 
 
 def test_cli_bot_needs_exactly_one_credential(live, capsys):
-    code = simulator_main(["bot", "--url", live.url, "--account", ACCOUNT, "--user", "demo-bot"])
+    code = simulator_main(["bot", "--url", live.url, "--account", ACCOUNT, "--user", DEMO_BOT.login])
     assert code == 2

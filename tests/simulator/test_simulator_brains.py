@@ -1,7 +1,5 @@
 """Brains without a server: rules and slots, escalation, the NLP hook, your own brain."""
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -11,11 +9,13 @@ from simulator.brains.escalation import EscalatingBrain, escalating
 from simulator.brains.nlp import HttpClassifier, make_classifier
 from simulator.brains.rules import RulesBrain, load_rules
 
-from .test_simulator import WatchedReporter
+from tests.support.constants import BOT_NAME, DEMO_BOT, HUMAN_SKILL
+from tests.support.server import StubHandler, stub_server
+from tests.support.sim import WatchedReporter
 
 
 def _context(**kw) -> ChatContext:
-    return ChatContext(chat_id="H1-aK1", agent="demo-bot", agent_name="Demo Bot", **kw)
+    return ChatContext(chat_id="H1-aK1", agent=DEMO_BOT.login, agent_name=BOT_NAME, **kw)
 
 
 def _demo_brain(classifier=None) -> EscalatingBrain:
@@ -24,7 +24,7 @@ def _demo_brain(classifier=None) -> EscalatingBrain:
 
 def test_rules_brain_answers_by_intent_with_slots():
     brain, ctx = _demo_brain(), _context(visitor_info={"name": "Jamie Rivera", "city": "Lyon"})
-    assert brain.start(ctx).text.startswith("Hi Jamie! I'm Demo Bot")
+    assert brain.start(ctx).text.startswith(f"Hi Jamie! I'm {BOT_NAME}")
     assert brain.reply(ctx, "hello there").text == "Hello Jamie! How can I help you today?"
     assert "order number" in brain.reply(ctx, "Where is my parcel?").text
     assert brain.reply(ctx, "order #4711 please").text.startswith("Thanks! Order 4711 has shipped")
@@ -56,7 +56,7 @@ def test_agent_and_human_escalate_with_a_reason_and_other_words_do_not():
     for line in ("agent", "Can I talk to an AGENT?", "a human please"):
         reply = brain.reply(ctx, line)
         assert reply.handoff is not None, line
-        assert reply.handoff.skill == "support-human" and line in reply.handoff.reason
+        assert reply.handoff.skill == HUMAN_SKILL and line in reply.handoff.reason
         assert reply.text.startswith("Sure, Jamie. I'm handing you over")
         assert "nobody from our team is online" in reply.handoff.unavailable_text
     wants_person = brain.reply(ctx, "I want a real person")  # the intent marked escalate
@@ -75,7 +75,7 @@ def test_escalation_keywords_and_skill_come_from_the_command_line():
     default = build_brain(parse_args(["bot", "--url", "u", "--account", "1", "--user", "b",
                                       "--password", "p"]))
     assert default.policy.keywords == ("agent",)
-    assert default.reply(_context(), "agent").handoff.skill == "support-human"
+    assert default.reply(_context(), "agent").handoff.skill == HUMAN_SKILL
 
 
 def classify_orders(text: str, context: ChatContext) -> str | None:
@@ -88,7 +88,7 @@ def classify_orders(text: str, context: ChatContext) -> str | None:
 
 
 def test_nlp_hook_as_a_python_callable_decides_the_intent():
-    classifier = make_classifier("tests.test_simulator_brains:classify_orders")
+    classifier = make_classifier("tests.simulator.test_simulator_brains:classify_orders")
     brain, ctx = _demo_brain(classifier), _context()
     assert "order number" in brain.reply(ctx, "where did it go").text  # no pattern says so
     assert ctx.intent == "order_status"
@@ -97,7 +97,7 @@ def test_nlp_hook_as_a_python_callable_decides_the_intent():
     assert brain.reply(ctx, "hello").text.startswith("Hello")  # no intent: the patterns decide
 
 
-class _Nlp(BaseHTTPRequestHandler):
+class _Nlp(StubHandler):
     bodies: list = []
     intent = "opening_hours"
     fail = False
@@ -105,24 +105,14 @@ class _Nlp(BaseHTTPRequestHandler):
     def do_POST(self):
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         self.bodies.append(body)
-        answer = b"not json" if self.fail else json.dumps({"intent": self.intent}).encode()
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(answer)))
-        self.end_headers()
-        self.wfile.write(answer)
-
-    def log_message(self, *args):
-        pass
+        self.answer(200, b"not json" if self.fail else {"intent": self.intent}, content_type=None)
 
 
 @pytest.fixture
 def nlp_server():
     _Nlp.bodies, _Nlp.intent, _Nlp.fail = [], "opening_hours", False
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Nlp)
-    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}/classify", _Nlp
-    server.shutdown()
-    server.server_close()
+    with stub_server(_Nlp) as server:
+        yield f"http://127.0.0.1:{server.server_port}/classify", _Nlp
 
 
 def test_nlp_hook_over_http_decides_the_intent_and_a_failure_falls_back(nlp_server):
@@ -155,9 +145,9 @@ def shout(context, text):
 
 
 def test_your_own_brain_by_module_and_name():
-    echo = make_brain("tests.test_simulator_brains:EchoBrain")
+    echo = make_brain("tests.simulator.test_simulator_brains:EchoBrain")
     assert echo.reply(_context(), "hi").text == "You said: hi" and echo.reply(_context(), "bye").end_chat
-    assert make_brain("tests.test_simulator_brains:shout").reply(_context(), "hi").text == "HI"
+    assert make_brain("tests.simulator.test_simulator_brains:shout").reply(_context(), "hi").text == "HI"
     with pytest.raises(ValueError, match="unknown brain"):
         make_brain("nonsense")
     with pytest.raises(ValueError, match="cannot import"):

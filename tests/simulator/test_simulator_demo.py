@@ -1,5 +1,4 @@
 """The demo runner and the bot over TLS, as real processes: `python -m simulator demo|bot`."""
-import json
 import os
 import re
 import signal
@@ -7,8 +6,6 @@ import ssl
 import subprocess
 import sys
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 import trustme
@@ -19,9 +16,11 @@ from simulator.customer import ScriptedCustomer
 from simulator.scripts import load_script
 from simulator.visitor import VisitorClient
 
-from .test_simulator import ACCOUNT, WatchedReporter
+from tests.support.constants import ACCOUNT, BOT_NAME, BOT_SKILL, DEMO_AGENT, DEMO_BOT
+from tests.support.paths import ROOT
+from tests.support.server import StubHandler, stub_server
+from tests.support.sim import WatchedReporter
 
-ROOT = Path(__file__).resolve().parents[1]
 FAQ = ROOT / "simulator" / "scripts" / "faq.yaml"
 DEADLINE = 60.0
 
@@ -85,25 +84,25 @@ def processes():
 def test_demo_starts_the_sandbox_with_the_rules_bot_and_check_passes(tmp_path, processes, capsys):
     demo = processes("simulator", "demo", "--port", "0", "--seed", "5", "--bot-poll", "0.1", cwd=tmp_path)
     url = demo.wait_line(r"listening on (\S+)").group(1)
-    demo.wait_line(r" bot chat=- availability state=Online .*agent=\"Demo Bot\"")
+    demo.wait_line(rf" bot chat=- availability state=Online .*agent=\"{BOT_NAME}\"")
     assert simulator_main(["check", "--url", url, "--poll", "0.1"]) == 0
     assert "check: PASS (5/5 passed)" in capsys.readouterr().out
 
     assert demo.stop(signal.SIGTERM) == 0
     out = demo.output()
-    assert " bot chat=- logout user=demo-bot" in out
-    assert out.index("chat.transferred") < out.index("logout user=demo-bot")
+    assert f" bot chat=- logout user={DEMO_BOT.login}" in out
+    assert out.index("chat.transferred") < out.index(f"logout user={DEMO_BOT.login}")
 
 
 def test_mock_server_alone_starts_no_bot(tmp_path, processes):
     server = processes("mock_server", "--port", "0", cwd=tmp_path)
     url = server.wait_line(r"listening on (\S+)").group(1)
     visitor = VisitorClient(url, ACCOUNT)
-    assert visitor.availability(skill="support-bot") is False
-    assert visitor.estimated_wait_time(skill="support-bot") == -1
+    assert visitor.availability(skill=BOT_SKILL) is False
+    assert visitor.estimated_wait_time(skill=BOT_SKILL) == -1
     agent = AgentClient(url, ACCOUNT)
-    agent.login_user("demo-agent", "demo-agent-pass")
-    assert agent.start_agent_session().available_agents().by_login("demo-bot").chat_state == "Offline"
+    agent.login_user(*DEMO_AGENT)
+    assert agent.start_agent_session().available_agents().by_login(DEMO_BOT.login).chat_state == "Offline"
     agent.logout()
     assert server.stop() in (0, -signal.SIGTERM)
 
@@ -119,10 +118,10 @@ def test_demo_over_tls_trusts_the_sandbox_ca_and_stops_on_ctrl_c(tmp_path, proce
     result = ScriptedCustomer(client, load_script(FAQ), poll=0.1, report=WatchedReporter("customer")).run()
     assert result.ok, result.report()
     assert demo.stop(signal.SIGINT) == 0  # Ctrl-C: the bot logs out, then the sandbox stops
-    assert " bot chat=- logout user=demo-bot" in demo.output()
+    assert f" bot chat=- logout user={DEMO_BOT.login}" in demo.output()
 
 
-class _Csds(BaseHTTPRequestHandler):
+class _Csds(StubHandler):
     """A Domain API of its own (not the sandbox): every service is the sandbox's host."""
 
     sandbox_host = ""
@@ -133,15 +132,7 @@ class _Csds(BaseHTTPRequestHandler):
         match = re.match(r"^/csdr/account/(\w+)/service/(\w+)/baseURI\.json", self.path)
         status, body = (200, {"service": match.group(2), "account": match.group(1),
                               "baseURI": self.sandbox_host}) if match else (404, {"error": {}})
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args):
-        pass
+        self.answer(status, body)
 
 
 def test_bot_cli_reaches_a_tls_sandbox_only_through_its_domain_lookup(tmp_path, processes):
@@ -155,16 +146,13 @@ def test_bot_cli_reaches_a_tls_sandbox_only_through_its_domain_lookup(tmp_path, 
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ca.issue_cert("localhost").configure_cert(context)
     _Csds.sandbox_host, _Csds.paths = sandbox_url.split("://", 1)[1], []
-    csds = ThreadingHTTPServer(("127.0.0.1", 0), _Csds)
-    csds.socket = context.wrap_socket(csds.socket, server_side=True)
-    threading.Thread(target=csds.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True).start()
-    csds_url = f"https://localhost:{csds.server_port}"
     bundle = tmp_path / "trust.pem"
     bundle.write_bytes((tls / "ca.pem").read_bytes() + ca.cert_pem.bytes())
 
-    try:
+    with stub_server(_Csds, tls=context) as csds:
+        csds_url = f"https://localhost:{csds.server_port}"
         bot = processes("simulator", "bot", "--url", csds_url, "--account", ACCOUNT,
-                        "--user", "demo-bot", "--password", "demo-bot-pass", "--brain", "rules",
+                        "--user", DEMO_BOT.login, "--password", DEMO_BOT.password, "--brain", "rules",
                         "--ca", str(bundle), "--poll", "0.1", cwd=tmp_path)
         bot.wait_line(r" availability state=Online")
         client = VisitorClient(csds_url, ACCOUNT, verify=str(bundle))
@@ -172,10 +160,7 @@ def test_bot_cli_reaches_a_tls_sandbox_only_through_its_domain_lookup(tmp_path, 
                                   report=WatchedReporter("customer")).run()
         assert result.ok, result.report()
         assert bot.stop(signal.SIGINT) == 0
-        assert " logout user=demo-bot" in bot.output()
-    finally:
-        csds.shutdown()
-        csds.server_close()
+        assert f" logout user={DEMO_BOT.login}" in bot.output()
     # Only lookups went to the Domain API host; every API call went to what it named.
     assert _Csds.paths and all(p.startswith(f"/csdr/account/{ACCOUNT}/service/") for p in _Csds.paths)
     assert {re.search(r"service/(\w+)/", p).group(1) for p in _Csds.paths} == {"agentVep", "conversationVep"}

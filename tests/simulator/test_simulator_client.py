@@ -3,7 +3,6 @@ import io
 import json
 import socket
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -16,7 +15,10 @@ from simulator.responses import AgentInfo, AvailableAgent, ChatResource, Survey,
 from simulator.transport import Transport
 from simulator.visitor import VisitorClient
 
-from .test_simulator import ACCOUNT, WatchedReporter
+from tests.support.constants import (ACCOUNT, BOT_NAME, BOT_SKILL, BOT_SKILL_ID, DEMO_AGENT, DEMO_BOT,
+                                     HUMAN_SKILL, HUMAN_SKILL_ID)
+from tests.support.server import StubHandler, stub_server
+from tests.support.sim import WatchedReporter
 
 NO_WAIT = RetryPolicy((0.0, 0.0, 0.0))
 
@@ -30,13 +32,13 @@ def _online(live, user: str, password: str, report=None):
 
 
 def test_every_chat_agent_method_returns_typed_results(live):
-    bot, session = _online(live, "demo-bot", "demo-bot-pass")
+    bot, session = _online(live, *DEMO_BOT)
 
     info = session.info()
     assert isinstance(info, AgentInfo)
     assert (info.agent_name, info.login_name, info.max_chats, info.availability.chat) == \
-        ("Demo Bot", "demo-bot", 5, "Online")
-    assert [(s.id, s.name) for s in info.skills] == [("2001001", "support-bot")]
+        (BOT_NAME, DEMO_BOT.login, 5, "Online")
+    assert [(s.id, s.name) for s in info.skills] == [(BOT_SKILL_ID, BOT_SKILL)]
     status = session.status(with_chats=True)
     assert status.availability.chat == "Online" and status.chat_sessions == []
     assert status.links["incoming-requests"].endswith("/incomingRequests")
@@ -45,15 +47,15 @@ def test_every_chat_agent_method_returns_typed_results(live):
 
     agents = session.available_agents()
     assert all(isinstance(a, AvailableAgent) for a in agents.agents)
-    me, human = agents.by_login("demo-bot"), agents.by_login("demo-agent")
-    assert (me.chat_state, me.max_chats, me.user_type, me.skills[0].name) == ("Online", 5, "bot", "support-bot")
+    me, human = agents.by_login(DEMO_BOT.login), agents.by_login(DEMO_AGENT.login)
+    assert (me.chat_state, me.max_chats, me.user_type, me.skills[0].name) == ("Online", 5, "bot", BOT_SKILL)
     assert human.chat_state == "Offline" and agents.next_url and "timeStamp=" in agents.next_url
-    assert [a.user_name for a in session.available_agents(chat_state="Online").agents] == ["demo-bot"]
-    assert session.available_slots() == 5 and session.available_slots(skill="support-human") == 0
-    assert session.available_slots(agent="demo-bot") == 5
+    assert [a.user_name for a in session.available_agents(chat_state="Online").agents] == [DEMO_BOT.login]
+    assert session.available_slots() == 5 and session.available_slots(skill=HUMAN_SKILL) == 0
+    assert session.available_slots(agent=DEMO_BOT.login) == 5
 
     visitor = VisitorClient(live.url, ACCOUNT).request_chat(
-        skill="support-bot", persona={"name": "Jamie Rivera", "city": "Lyon"},
+        skill=BOT_SKILL, persona={"name": "Jamie Rivera", "city": "Lyon"},
         customVariables={"customVariable": [{"name": "plan", "value": "gold"}]})
     chat = session.accept(session.incoming_requests().accept_url)
     assert [c.chat_session_key for c in session.chat_sessions()] == [chat.id]
@@ -99,11 +101,11 @@ def test_every_chat_agent_method_returns_typed_results(live):
 
     assert chat.transfer_skills() == []  # nobody else is on duty
     with pytest.raises(ApiError) as refused:
-        chat.transfer(skill_id="2001002", text="needs a person")
+        chat.transfer(skill_id=HUMAN_SKILL_ID, text="needs a person")
     assert refused.value.status == 400
-    _, _human_session = _online(live, "demo-agent", "demo-agent-pass")
-    assert chat.transfer_skills() == [TransferSkill("2001002", "support-human", 1)]
-    chat.transfer(skill_id="2001002", text="needs a person")
+    _, _human_session = _online(live, *DEMO_AGENT)
+    assert chat.transfer_skills() == [TransferSkill(HUMAN_SKILL_ID, HUMAN_SKILL, 1)]
+    chat.transfer(skill_id=HUMAN_SKILL_ID, text="needs a person")
     with pytest.raises(ApiError) as gone:
         chat.info()
     assert gone.value.status == 404 and session.chat_sessions() == []
@@ -120,7 +122,7 @@ def test_domain_lookup_lists_every_service(live):
 def test_a_401_logs_in_again_and_repeats_the_call(live):
     report = WatchedReporter("bot")
     client = AgentClient(live.url, ACCOUNT, report=report)
-    old = client.login_user("demo-bot", "demo-bot-pass")
+    old = client.login_user(*DEMO_BOT)
     live.advance(1801)  # the login expires; the next call gets 401
     session = client.start_agent_session()
     assert session.availability().chat == "Away"
@@ -131,43 +133,32 @@ def test_a_401_logs_in_again_and_repeats_the_call(live):
         client.start_agent_session()
 
 
-class _Scripted(BaseHTTPRequestHandler):
+class _Scripted(StubHandler):
     """Answers each request with the next status of `statuses` (then 200); counts requests."""
 
     statuses: list = []
     seen: list = []
     hold = threading.Event()  # a status of None means: never answer until `hold` is set
 
-    def _answer(self):
+    def _respond(self):
         self.seen.append((self.command, self.path))
         status = self.statuses.pop(0) if self.statuses else 200
         if status is None:
             self.hold.wait(10)
             return
-        body = json.dumps({"ok": True} if status < 400 else
-                          {"error": {"message": "busy", "internalCode": 1, "responseStatus": "X"}}).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        self.answer(status, {"ok": True} if status < 400 else
+                    {"error": {"message": "busy", "internalCode": 1, "responseStatus": "X"}})
 
-    do_GET = do_POST = _answer
-
-    def log_message(self, *args):
-        pass
+    do_GET = do_POST = _respond
 
 
 @pytest.fixture
 def scripted_server():
     _Scripted.statuses, _Scripted.seen = [], []
     _Scripted.hold = threading.Event()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Scripted)
-    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}", _Scripted
-    _Scripted.hold.set()
-    server.shutdown()
-    server.server_close()
+    with stub_server(_Scripted) as server:
+        yield f"http://127.0.0.1:{server.server_port}", _Scripted
+        _Scripted.hold.set()  # free a handler still holding its answer back
 
 
 def test_5xx_is_retried_with_the_policy_and_4xx_is_not(scripted_server):

@@ -1,6 +1,5 @@
 """Scripted customers: YAML scripts with expectations, their pass/fail report, the CLI."""
 import threading
-from pathlib import Path
 
 import pytest
 
@@ -9,10 +8,12 @@ from simulator.customer import ScriptedCustomer
 from simulator.scripts import ScriptError, load_script, parse_script
 from simulator.visitor import VisitorClient
 
-from .test_simulator import ACCOUNT, WAIT, WatchedReporter
-from .test_simulator_bot import HumanAgent, rules_bot, stop
+from tests.support.constants import ACCOUNT, AGENT_NAME, BOT_NAME, BOT_SKILL, HUMAN_SKILL
+from tests.support.paths import ROOT
+from tests.support.sim import HumanAgent, WatchedReporter, rules_bot, stop
+from tests.support.waiting import WAIT
 
-SCRIPTS = Path(__file__).resolve().parents[1] / "simulator" / "scripts"
+SCRIPTS = ROOT / "simulator" / "scripts"
 
 
 def _run(live, script) -> object:
@@ -50,8 +51,8 @@ def test_the_escalation_script_passes_when_a_person_takes_over(live):
     assert answered == [result.chat_id]
     report = result.report()
     assert "PASS 3. say \"I'd like to talk to an agent please\"" in report
-    assert "transferred to support-human" in report and "Alex joined" in report
-    assert "'Hi, Alex here. How can I help?' by Alex" in report
+    assert f"transferred to {HUMAN_SKILL}" in report and f"{AGENT_NAME} joined" in report
+    assert f"'Hi, Alex here. How can I help?' by {AGENT_NAME}" in report
     stop(*bot)
     human.logout()
 
@@ -59,8 +60,8 @@ def test_the_escalation_script_passes_when_a_person_takes_over(live):
 def test_a_failed_expectation_names_what_came_and_stops_the_script(live, capsys, tmp_path):
     bot = rules_bot(live)
     script = tmp_path / "wrong.yaml"
-    script.write_text("skill: support-bot\nsteps:\n"
-                      "  - expect: {reply: 'Demo Bot'}\n"
+    script.write_text(f"skill: {BOT_SKILL}\nsteps:\n"
+                      f"  - expect: {{reply: '{BOT_NAME}'}}\n"
                       "  - say: hello\n"
                       "    expect: {reply: 'refund', within: 0.5}\n"
                       "  - say: never said\n")
@@ -83,19 +84,19 @@ def runner_lines_never_said(out: str) -> bool:
 
 def test_human_means_another_agent_than_the_first(live):
     bot = rules_bot(live)
-    script = parse_script({"skill": "support-bot", "steps": [
-        {"expect": {"reply": "Demo Bot", "agent": "Demo Bot"}},
+    script = parse_script({"skill": BOT_SKILL, "steps": [
+        {"expect": {"reply": BOT_NAME, "agent": BOT_NAME}},
         {"say": "hi", "expect": {"reply": ".+", "human": True, "within": 0.3}}]})
     result = _run(live, script)
     assert not result.ok
-    assert result.steps[1].status == "failed" and "by Demo Bot" in result.steps[1].detail
+    assert result.steps[1].status == "failed" and f"by {BOT_NAME}" in result.steps[1].detail
     stop(*bot)
 
 
 def test_the_chat_ending_and_who_ended_it_are_checked(live):
     bot = rules_bot(live)
-    result = _run(live, parse_script({"skill": "support-bot", "steps": [
-        {"expect": {"joined": "Demo Bot"}},
+    result = _run(live, parse_script({"skill": BOT_SKILL, "steps": [
+        {"expect": {"joined": BOT_NAME}},
         {"say": "bye", "expect": [{"reply": "Thanks for chatting"}, {"ended": True, "by": "agent"}]}]}))
     assert result.ok, result.report()
     stop(*bot)
