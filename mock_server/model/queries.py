@@ -123,14 +123,15 @@ class Queries:
             if free is None:
                 return -1
             total += free
-        if max_wait_time is None or int(max_wait_time) == 0:
+        if max_wait_time is None or int(max_wait_time) == 0 or not total:
             return total
         # With a wait allowed, the skill's queue ahead of a new chat is taken off what can be
         # served in time (a ringing chat already holds its slot in `free`: not taken twice).
+        # (total > 0: the skill, if one was named, exists.)
         skill_id = account.skill(skill).id if skill not in (None, "") and not agent else None
         ahead = [c for c in self.waiting(account) if not c.ringing_session_id
                  and (skill_id is None or c.skill_id == skill_id)]
-        return max(total - len(ahead), 0) if total else 0
+        return max(total - len(ahead), 0)
 
     def estimated_wait_time(self, account: Account, skill=None) -> int:
         """Seconds until an agent is free: 0 now, -1 nobody online, -2 not enough data."""

@@ -43,7 +43,9 @@ def test_slots_per_skill_per_agent_and_in_all(sandbox):
 def test_unknown_skill_or_agent_has_no_slots(sandbox):
     agent(sandbox, DEMO_BOT)
     assert slots(sandbox, "no-such-skill") == 0
+    assert slots(sandbox, "no-such-skill", max_wait_time=60) == 0  # was a 500 (found by the fuzzer)
     assert slots(sandbox, agent="nobody") == 0
+    assert slots(sandbox, agent="nobody", max_wait_time=60) == 0
 
 
 def test_slots_follow_rings_holds_and_ends(sandbox):
