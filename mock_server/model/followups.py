@@ -73,6 +73,7 @@ class FollowUps(SandboxTree):
         if system_message is not None:
             self.emit(chat, chat.add_system_line(now, system_message))
         event = chat.add_state(now, ENDED)
+        self.open_chats.pop(chat.id, None)
         chat.end_reason = by
         self.emit(chat, event)
         self.publish("chat.ended", chat.account_id, chat=chat, by=by)
@@ -90,7 +91,7 @@ class FollowUps(SandboxTree):
             for session in self.agents.idle(timeout):  # stopped polling: chats requeued (23)
                 self.end_agent_session(session, "timeout")
             now = self.clock.now()
-            for chat in list(self.chats.values()):  # the visitor stopped polling (6)
-                if chat.state != ENDED and now - chat.last_visitor_poll > chat.chat_timeout:
+            for chat in list(self.open_chats.values()):  # the visitor stopped polling (6)
+                if now - chat.last_visitor_poll > chat.chat_timeout:
                     self.end_chat(chat, "visitor-timeout", system_message=6)
             self.router.expire_rings(float(self.settings["ring_timeout_seconds"]))

@@ -1,6 +1,9 @@
 """One id generator per sandbox: seedable, so a run can be repeated exactly."""
+import os
 import random
 import secrets
+
+TOKEN_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"  # 64
 
 
 class IdGenerator:
@@ -9,6 +12,7 @@ class IdGenerator:
     def __init__(self, seed: int | None = None):
         # A seeded run must repeat exactly; an unseeded one gets unguessable tokens.
         self._rng = random.Random(seed) if seed is not None else secrets.SystemRandom()
+        self._seeded = seed is not None
         self._issued: set[str] = set()
 
     def _unique(self, make) -> str:
@@ -25,12 +29,15 @@ class IdGenerator:
 
     def hex(self, nbytes: int = 32) -> str:
         """A fresh lowercase hex token of 2*nbytes characters (bearer, csrf)."""
+        if not self._seeded:  # one system call, not one per 64 bits
+            return self._unique(lambda: os.urandom(nbytes).hex())
         return self._unique(lambda: "%0*x" % (nbytes * 2, self._rng.getrandbits(nbytes * 8)))
 
     def token(self, length: int = 22) -> str:
         """A fresh url-safe token like LivePerson's LETag visitor and session ids."""
-        alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
-        return self._unique(lambda: "".join(self._rng.choice(alphabet) for _ in range(length)))
+        if not self._seeded:  # one system call, not one per character (64 symbols: uniform)
+            return self._unique(lambda: "".join(TOKEN_ALPHABET[b & 63] for b in os.urandom(length)))
+        return self._unique(lambda: "".join(self._rng.choice(TOKEN_ALPHABET) for _ in range(length)))
 
     def chat_id(self) -> tuple[str, str]:
         """A chat id `H<digits>-<hex>K<digits>` and its visit id (the same without the middle)."""

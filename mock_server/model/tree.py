@@ -38,7 +38,8 @@ class SandboxTree:
         self.lock = threading.RLock()
         self.started = time.time()
         self.accounts: dict[str, Account] = build_accounts(self.config, self.ids)
-        self.chats: dict[str, Chat] = {}
+        self.chats: dict[str, Chat] = {}  # every chat since start (ended ones stay readable)
+        self.open_chats: dict[str, Chat] = {}  # not ended yet: what the clock's timeouts scan
         self.offline_messages: list[dict] = []  # offline-survey answers, oldest first
         self.holds = Holds()
         self.logins = Logins(self.clock, self.ids, self.settings, self.publish)

@@ -41,7 +41,7 @@ class ServerChatOperations(ChatOperations):
                     chat_timeout=checked["timeout"], last_visitor_poll=now)
         if checked["prechat"] is not None:
             chat.surveys["preChat"] = checked["prechat"]
-        self.chats[chat.id] = chat
+        self.chats[chat.id] = self.open_chats[chat.id] = chat
         if authenticated is not None:
             authenticated.chat_id = chat.id  # the pair is good for one chat
         chat.add_state(now, WAITING)
