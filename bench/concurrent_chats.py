@@ -6,8 +6,8 @@
 
 The sandbox runs as a subprocess on a free port (`python -m mock_server --port 0 --config
 bench/bench_config.yaml` on the default gevent stack; bench/serve.py for the others). This
-process is the client: gevent greenlets (monkey-patched) on http.client keep-alive connections,
-one connection per poller, so the client stays far below one core.
+process is the client: gevent greenlets (monkey-patched) on keep-alive connections (a minimal
+HTTP/1.1 client, see Client), one connection per poller, so the client stays well below one core.
 
   bots       every bot user of the config logs in, starts an agent session, goes Online (POST +
              X-HTTP-Method-Override: PUT) and polls incomingRequests every `interval`, accepting
@@ -29,7 +29,7 @@ from gevent import monkey
 monkey.patch_all()
 
 import argparse  # noqa: E402
-import http.client  # noqa: E402
+import socket  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
 import random  # noqa: E402
@@ -48,8 +48,9 @@ from gevent.event import Event  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.harness import (BENCH, RESULTS, machine, percentile, start_server,  # noqa: E402
-                           stop_servers_on_signals, system_busy_seconds, wait_for_quiet)
+from bench.harness import (BENCH, RESULTS, machine, percentile, process_cpu_seconds,  # noqa: E402
+                           start_server, stop_servers_on_signals, system_busy_seconds,
+                           wait_for_quiet)
 from bench.serve import STACKS  # noqa: E402
 
 GLOBAL_KEY = "721c180b09eb463d9f3191c41762bb68"
@@ -67,6 +68,7 @@ class Stats:
     def __init__(self):
         self.latency: dict[str, list[float]] = defaultdict(list)
         self.errors: Counter = Counter()
+        self.races: Counter = Counter()  # answers a client race explains (see Run.bot_session)
         self.error_samples: list[str] = []
         self.trace: list[tuple[float, str, float, str]] | None = None
 
@@ -88,38 +90,120 @@ class Stats:
                 "max_ms": ms(values[-1] if values else 0)}
 
 
+class Response:
+    """What a call returns besides the parsed body: the status and the headers."""
+
+    def __init__(self, status: int, headers: dict[str, str]):
+        self.status = status
+        self.headers = _Headers(headers)
+
+
+class _Headers(dict):
+    """Response headers by lower-case name; `headers["Location"]` works in any case."""
+
+    def __getitem__(self, name: str) -> str:
+        return super().__getitem__(name.lower())
+
+    def get(self, name: str, default=None):
+        return super().get(name.lower(), default)
+
+
+class BadResponse(Exception):
+    """An answer this client does not read (no Content-Length, a broken status line)."""
+
+
 class Client:
-    """One keep-alive HTTP/1.1 connection; every call is timed and checked."""
+    """One keep-alive HTTP/1.1 connection; every call is timed and checked.
+
+    A minimal HTTP/1.1 client on a (gevent) socket: it sends what http.client sends (request
+    line, Host, Accept-Encoding: identity, the call's headers, Content-Length when there is
+    a body) and reads `Content-Length`-framed answers, which is all the sandbox sends on these
+    routes. http.client parses every response's headers with the e-mail parser: on ~1,000
+    requests/s that made this client use ~half a core, competing with the server it measures
+    on a 2-core machine (bench/README.md)."""
 
     def __init__(self, host: str, port: int, stats: Stats, timeout: float = 10.0):
         self.host, self.port, self.stats, self.timeout = host, port, stats, timeout
-        self.conn: http.client.HTTPConnection | None = None
+        self.sock: socket.socket | None = None
+        self.buffer = b""
+        self.host_header = f"{host}:{port}"
 
-    def call(self, kind: str, method: str, path: str, headers: dict, body=None):
+    def _connect(self) -> None:
+        self.sock = socket.create_connection((self.host, self.port), timeout=self.timeout)
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.buffer = b""
+
+    def _read_response(self) -> tuple[int, dict[str, str], bytes]:
+        while True:
+            end = self.buffer.find(b"\r\n\r\n")
+            if end >= 0:
+                break
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise ConnectionResetError("the server closed the connection")
+            self.buffer += chunk
+        head = self.buffer[:end].decode("latin-1").split("\r\n")
+        self.buffer = self.buffer[end + 4:]
+        parts = head[0].split(" ", 2)
+        if len(parts) < 2 or not parts[0].startswith("HTTP/") or not parts[1].isdigit():
+            raise BadResponse(f"status line {head[0][:80]!r}")
+        headers = {}
+        for line in head[1:]:
+            name, _, value = line.partition(":")
+            headers[name.strip().lower()] = value.strip()
+        length = headers.get("content-length")
+        if length is None or not length.isdigit():
+            raise BadResponse("an answer without Content-Length")
+        length = int(length)
+        while len(self.buffer) < length:
+            chunk = self.sock.recv(max(65536, length - len(self.buffer)))
+            if not chunk:
+                raise ConnectionResetError("the server closed the connection")
+            self.buffer += chunk
+        body, self.buffer = self.buffer[:length], self.buffer[length:]
+        if headers.get("connection", "").lower() == "close":
+            self.close()
+        return int(parts[1]), headers, body
+
+    def call(self, kind: str, method: str, path: str, headers: dict, body=None,
+             race: bytes | None = None):
+        """One timed request; `race`: a 404 whose body holds these bytes is an expected race
+        (counted in Stats.races, not an error) and is returned with a None body."""
         data = json.dumps(body).encode() if body is not None else None
+        lines = [f"{method} {path} HTTP/1.1", f"Host: {self.host_header}",
+                 "Accept-Encoding: identity", *(f"{k}: {v}" for k, v in headers.items())]
+        if data is not None:
+            lines.append(f"Content-Length: {len(data)}")
+        request = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + (data or b"")
         t0 = time.perf_counter()
         try:
-            if self.conn is None:
-                self.conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
-            self.conn.request(method, path, body=data, headers=headers)
-            resp = self.conn.getresponse()
-            raw = resp.read()
+            if self.sock is None:
+                self._connect()
+            self.sock.sendall(request)
+            status, resp_headers, raw = self._read_response()
         except Exception as exc:  # noqa: BLE001 - every exception is an error of the run
             self.stats.record(kind, time.perf_counter() - t0, type(exc).__name__)
-            if self.conn is not None:
-                self.conn.close()
-            self.conn = None
+            self.close()
             raise Failed(kind) from exc
         elapsed = time.perf_counter() - t0
-        if not 200 <= resp.status < 300:
-            self.stats.record(kind, elapsed, f"HTTP {resp.status} {raw[:200]!r}")
+        if not 200 <= status < 300:
+            if race is not None and status == 404 and race in raw:
+                self.stats.record(kind, elapsed, None)
+                self.stats.races[kind] += 1
+                return Response(status, resp_headers), None
+            self.stats.record(kind, elapsed, f"HTTP {status} {raw[:200]!r}")
             raise Failed(kind)
         self.stats.record(kind, elapsed, None)
-        return resp, (json.loads(raw) if raw else None)
+        return Response(status, resp_headers), (json.loads(raw) if raw else None)
 
     def close(self):
-        if self.conn is not None:
-            self.conn.close()
+        if self.sock is not None:
+            try:
+                self.sock.close()
+            except OSError:
+                pass
+        self.sock = None
+        self.buffer = b""
 
 
 def path_of(url: str) -> str:
@@ -157,8 +241,11 @@ class Ticker:
 class Run:
     """One benchmark run: bots, chats, stats."""
 
-    def __init__(self, args, base: str, account: str, skill: str, bots: list[tuple[str, str]]):
+    def __init__(self, args, base: str, account: str, skill: str, bots: list[tuple[str, str]],
+                 server_pid: int | None = None):
         self.args = args
+        self.server_pid = server_pid
+        self.cpu_windows: list[tuple[float, float]] = []  # (server %, client %) per 1 s
         parts = urlsplit(base)
         self.host, self.port = parts.hostname, parts.port
         self.account, self.skill, self.bots = account, skill, bots
@@ -199,8 +286,15 @@ class Run:
                 _, body = c.call("agent.incomingRequests", "GET",
                                  f"{session}/incomingRequests?v=1&NC=true", headers)
                 for _ in range(int(body["incomingRequests"]["ringingCount"])):
-                    _, created = c.call("agent.accept", "POST",
-                                        f"{session}/incomingRequests?v=1&NC=true", headers, {})
+                    # The count is as of the GET; accepting 100 ringing chats one by one on a
+                    # saturated server can outlast the 30 s ring timeout of the last ones,
+                    # which then ring at another bot: "no incoming chat request to accept"
+                    # (internal code 43) is then the server right, not an error.
+                    resp, created = c.call("agent.accept", "POST",
+                                           f"{session}/incomingRequests?v=1&NC=true", headers,
+                                           {}, race=b'"internalCode":43')
+                    if resp.status == 404:
+                        break
                     self.accepted += 1
                     chat = path_of(created["chatLocation"]["link"]["@href"])
                     self.greenlets.append(gevent.spawn(self.bot_chat, headers, chat))
@@ -286,7 +380,22 @@ class Run:
 
     # --- the run ----------------------------------------------------------------------------
 
+    def sample_cpu(self) -> None:
+        """Every second: how much of a core the server and this client used in that second
+        (the whole run's average hides the peaks of the exchange)."""
+        last = (time.monotonic(), process_cpu_seconds(self.server_pid), time.process_time())
+        while not self.stop.is_set():
+            gevent.sleep(1.0)
+            now = (time.monotonic(), process_cpu_seconds(self.server_pid), time.process_time())
+            dt = now[0] - last[0]
+            if dt > 0:
+                self.cpu_windows.append((100 * (now[1] - last[1]) / dt,
+                                         100 * (now[2] - last[2]) / dt))
+            last = now
+
     def execute(self) -> dict:
+        if self.server_pid:
+            self.greenlets.append(gevent.spawn(self.sample_cpu))
         logins = [gevent.spawn(self.bot_login, u, p) for u, p in self.bots]
         gevent.joinall(logins, timeout=30, raise_error=True)
         for g in logins:
@@ -331,19 +440,26 @@ def warm_up(base: str, account: str, skill: str) -> None:
     c.close()
 
 
-def one_run(args, account: str, skill: str, bots: list) -> dict:
+def one_run(args, account: str, skill: str, bots: list, run_no: int = 1) -> dict:
     """Start the sandbox, run the chats, stop it; the run's numbers."""
     busy_before = wait_for_quiet(max_wait=args.quiet_wait)
+    cprofile = None
+    if args.cprofile:
+        stem = Path(args.cprofile)
+        cprofile = str(stem if args.runs == 1 else stem.with_name(f"{stem.stem}-{run_no}{stem.suffix}"))
     server = start_server("sandbox", args.stack, config=args.config,
-                          cpu=0 if args.pin else None, tag="chats")
+                          cpu=0 if args.pin else None, tag="chats", cprofile=cprofile,
+                          cprofile_timer=args.cprofile_timer)
     profiler = None
     try:
         if args.warmup:
             warm_up(server.url, account, skill)
-        run = Run(args, server.url, account, skill, bots)
+        server.reset_profile()  # under --cprofile: the warm-up is not in the profile
+        run = Run(args, server.url, account, skill, bots, server.pid)
         if args.trace:
             run.stats.trace = []
         cpu_server0, cpu_client0 = server.cpu_seconds(), time.process_time()
+        split0 = server.cpu_split()
         busy0, wall0 = system_busy_seconds(), time.monotonic()
         if args.profile:
             profiler = subprocess.Popen(
@@ -355,6 +471,8 @@ def one_run(args, account: str, skill: str, bots: list) -> dict:
         outcome = run.execute()
         wall = time.monotonic() - wall0
         cpu_server = server.cpu_seconds() - cpu_server0
+        split1 = server.cpu_split()
+        cpu_server_user, cpu_server_sys = split1[0] - split0[0], split1[1] - split0[1]
         cpu_client = time.process_time() - cpu_client0
         busy = system_busy_seconds() - busy0
     finally:
@@ -382,6 +500,7 @@ def one_run(args, account: str, skill: str, bots: list) -> dict:
         "requests_per_s": round(total_requests / outcome["elapsed_s"], 1),
         "errors": errors,
         "error_kinds": dict(st.errors),
+        "races": dict(st.races),
         "error_samples": st.error_samples,
         "latency_all": st.summary(),
         "latency_chat_phase": st.summary(chat_kinds),
@@ -389,6 +508,11 @@ def one_run(args, account: str, skill: str, bots: list) -> dict:
         "chat_duration_s": {"p50": round(percentile(sorted(run.chat_seconds), 50), 2),
                             "max": round(max(run.chat_seconds, default=0), 2)},
         "server_cpu_pct": round(100 * cpu_server / wall, 1),
+        "server_cpu_ms_per_request": round(1000 * cpu_server / max(total_requests, 1), 3),
+        "server_cpu_user_pct": round(100 * cpu_server_user / wall, 1),
+        "server_cpu_pct_per_second": _spread([w[0] for w in run.cpu_windows]),
+        "client_cpu_pct_per_second": _spread([w[1] for w in run.cpu_windows]),
+        "server_cpu_system_pct": round(100 * cpu_server_sys / wall, 1),
         "client_cpu_pct": round(100 * cpu_client / wall, 1),
         "other_cpu_pct": round(100 * max(busy - cpu_server - cpu_client, 0) / wall, 1),
         "other_cpu_pct_before": round(busy_before, 1),
@@ -398,15 +522,29 @@ def one_run(args, account: str, skill: str, bots: list) -> dict:
     return result
 
 
+def _spread(values: list[float]) -> dict:
+    """p50 / p90 / max of per-second CPU percentages."""
+    values = sorted(values)
+    return {"p50": round(percentile(values, 50), 1), "p90": round(percentile(values, 90), 1),
+            "max": round(values[-1], 1) if values else 0.0}
+
+
 def report(args, i: int, r: dict) -> None:
     la = r["latency_all"]
     print(f"run {i}: completed {r['chats_completed']}/{args.chats} chats in {r['elapsed_s']} s "
           f"(finished in time: {r['finished_in_time']}); bot answers {r['bot_answers']}")
-    print(f"  requests {r['requests']} ({r['requests_per_s']}/s), errors {r['errors']}")
+    races = sum(r["races"].values())
+    print(f"  requests {r['requests']} ({r['requests_per_s']}/s), errors {r['errors']}"
+          + (f", accept races (chat rang out before the bot took it) {races}" if races else ""))
     print(f"  latency all requests: p50 {la['p50_ms']} ms, p95 {la['p95_ms']} ms, "
           f"p99 {la['p99_ms']} ms, max {la['max_ms']} ms")
-    print(f"  CPU: server {r['server_cpu_pct']}% of one core, client {r['client_cpu_pct']}%, "
+    print(f"  CPU: server {r['server_cpu_pct']}% of one core (user {r['server_cpu_user_pct']}%, "
+          f"system {r['server_cpu_system_pct']}%; {r['server_cpu_ms_per_request']} ms per "
+          f"request), client {r['client_cpu_pct']}%, "
           f"other processes {r['other_cpu_pct']}%")
+    sp, cp = r["server_cpu_pct_per_second"], r["client_cpu_pct_per_second"]
+    print(f"  CPU per second of the run: server p50 {sp['p50']}% / p90 {sp['p90']}% / max "
+          f"{sp['max']}%, client p50 {cp['p50']}% / p90 {cp['p90']}% / max {cp['max']}%")
     print("  | kind | count | p50 ms | p95 ms | p99 ms | max ms |")
     print("  |---|---:|---:|---:|---:|---:|")
     for kind, s in r["latency_by_kind"].items():
@@ -449,6 +587,14 @@ def main(argv=None) -> int:
     p.add_argument("--profile", metavar="FILE",
                    help="record the server with py-spy during the run into FILE: .svg flame "
                         "graph, .txt collapsed stacks, .json speedscope")
+    p.add_argument("--cprofile", metavar="FILE.prof",
+                   help="run the server under cProfile (bench/profiled.py, greenlet-aware) and "
+                        "write its stats to FILE.prof (FILE-<run>.prof with --runs > 1); read "
+                        "it with python -m bench.profile_report FILE.prof. The profiler slows "
+                        "the server: latencies of such a run are not comparable")
+    p.add_argument("--cprofile-timer", choices=("cpu", "wall"), default="cpu",
+                   help="cpu (default): thread CPU time, immune to other processes but ~5x "
+                        "slower; wall: less overhead, counts time the server was descheduled")
     args = p.parse_args(argv)
     account, skill, bots, capacity = bots_of(Path(args.config))
     if args.chats > capacity:
@@ -465,7 +611,7 @@ def main(argv=None) -> int:
     for i in range(1, args.runs + 1):
         for attempt in range(1, 4):
             random.seed(args.seed + i - 1)
-            result = one_run(args, account, skill, bots)
+            result = one_run(args, account, skill, bots, i)
             report(args, i, result)
             if result["other_cpu_pct"] <= args.max_other:
                 break

@@ -49,6 +49,16 @@ class Server:
         """CPU time (user+system) of the server and all its descendants so far."""
         return tree_cpu_seconds(self.pid)
 
+    def cpu_split(self) -> tuple[float, float]:
+        """(user, system) CPU seconds of the server and all its descendants so far."""
+        return tree_cpu_seconds(self.pid, split=True)
+
+    def reset_profile(self) -> None:
+        """Under bench/profiled.py: drop what the profiler recorded so far (SIGUSR1)."""
+        if "bench.profiled" in self.cmd:
+            os.kill(self.pid, signal.SIGUSR1)
+            time.sleep(0.2)
+
     def stop(self) -> None:
         """SIGTERM the process group we started, then SIGKILL it after 10 s."""
         _LIVE.discard(self)
@@ -79,8 +89,8 @@ def stop_servers_on_signals() -> None:
 
 
 def cli_matches_gevent_stack() -> list[str]:
-    """What bench/serve.py's `gevent` stack does that the CLI's (mock_server/server.py) no longer
-    does (the bare app must be served as the CLI serves the sandbox); empty when they agree."""
+    """What the CLI's server (mock_server/server.py, which bench/serve.py's `gevent` stack also
+    uses for the bare app) no longer does of what the benchmarks assume; empty when it agrees."""
     try:
         source = (ROOT / "mock_server" / "server.py").read_text()
     except OSError:
@@ -99,15 +109,24 @@ def pinned(cmd: list[str], cpu: int | None) -> list[str]:
 
 
 def start_server(app: str, stack: str, config: str | None = None, cpu: int | None = None,
-                 tag: str = "") -> Server:
+                 tag: str = "", cprofile: str | None = None,
+                 cprofile_timer: str = "cpu") -> Server:
     """Start the sandbox (app="sandbox") or the bare app on `stack`, on a free port.
 
     The sandbox on the gevent stack is the real CLI, `python -m mock_server --port 0`.
+    With `cprofile` (a file name) the server runs under bench/profiled.py, which writes its
+    cProfile stats to that file when the server is stopped (`cprofile_timer`: cpu or wall).
     """
     if app == "sandbox" and stack == "gevent":
-        cmd = [PYTHON, "-m", "mock_server", "--port", "0"]
+        cmd = ["-m", "mock_server", "--port", "0"]
     else:
-        cmd = [PYTHON, "-m", "bench.serve", "--stack", stack, "--app", app, "--port", "0"]
+        cmd = ["-m", "bench.serve", "--stack", stack, "--app", app, "--port", "0"]
+    if cprofile:
+        Path(cprofile).parent.mkdir(parents=True, exist_ok=True)
+        cmd = [PYTHON, "-m", "bench.profiled", "--timer", cprofile_timer,
+               str(Path(cprofile).resolve()), *cmd]
+    else:
+        cmd = [PYTHON, *cmd]
     if config:
         cmd += ["--config", str(config)]
     stamp = time.strftime("%Y%m%d-%H%M%S")
@@ -115,10 +134,12 @@ def start_server(app: str, stack: str, config: str | None = None, cpu: int | Non
     return Server(f"{app} on {stack}", pinned(cmd, cpu), log)
 
 
-def tree_cpu_seconds(root_pid: int) -> float:
-    """utime+stime of a process and its live descendants, from /proc."""
+def tree_cpu_seconds(root_pid: int, split: bool = False):
+    """utime+stime of a process and its live descendants, from /proc ((utime, stime) with
+    `split`)."""
     parents: dict[int, int] = {}
     times: dict[int, float] = {}
+    user: dict[int, float] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -131,12 +152,25 @@ def tree_cpu_seconds(root_pid: int) -> float:
         pid = int(entry)
         parents[pid] = int(fields[1])
         times[pid] = (int(fields[11]) + int(fields[12])) / CLK_TCK
-    total, todo = 0.0, [root_pid]
+        user[pid] = int(fields[11]) / CLK_TCK
+    total, total_user, todo = 0.0, 0.0, [root_pid]
     while todo:
         pid = todo.pop()
         total += times.get(pid, 0.0)
+        total_user += user.get(pid, 0.0)
         todo.extend(p for p, pp in parents.items() if pp == pid)
-    return total
+    return (total_user, total - total_user) if split else total
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """utime+stime of one process (cheap: one /proc read), 0 once it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            stat = f.read()
+    except OSError:
+        return 0.0
+    fields = stat[stat.rfind(")") + 2:].split()
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK
 
 
 def system_busy_seconds() -> float:

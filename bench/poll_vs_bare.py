@@ -184,6 +184,7 @@ def measure(server, url, headers, args, load) -> dict:
     gen_cpu = _children_cpu() + time.process_time() - gen0
     busy = system_busy_seconds() - busy0
     result["server_cpu_pct"] = 100 * server_cpu / wall
+    result["server_cpu_us_per_request"] = 1e6 * server_cpu / max(result["requests"], 1)
     result["loadgen_cpu_pct"] = 100 * gen_cpu / wall
     result["other_cpu_pct"] = 100 * max(busy - server_cpu - gen_cpu, 0) / wall
     return result
@@ -200,6 +201,28 @@ def profile(server, url, headers, args, load, out: str) -> None:
     spy.send_signal(signal.SIGINT)
     spy.wait(30)
     print(f"  profile: {out}", flush=True)
+
+
+def cprofile_runs(stack: str, args, load) -> None:
+    """One more, unmeasured run of each target on fresh servers running under cProfile
+    (bench/profiled.py): PREFIX-<stack>-poll.prof / -bare.prof."""
+    cpu = 0 if args.pin else None
+    for name in ("poll", "bare"):
+        out = f"{args.cprofile}-{stack}-{name}.prof"
+        server = start_server("sandbox" if name == "poll" else "bare", stack, cpu=cpu,
+                              tag="cprofile", cprofile=out, cprofile_timer=args.cprofile_timer)
+        try:
+            if name == "poll":
+                url, bearer, _ = open_chat(server.url, args.from_zero)
+                headers = {"Authorization": f"Bearer {bearer}", "Accept": "application/json"}
+            else:
+                url, headers = f"{server.url}/bare", {"Accept": "application/json"}
+            load(url, headers, args, args.warmup)
+            server.reset_profile()
+            load(url, headers, args, args.duration)
+        finally:
+            server.stop()
+        print(f"  cProfile: {out} (python -m bench.profile_report {out})", flush=True)
 
 
 def bench_stack(stack: str, args, load) -> dict:
@@ -226,8 +249,10 @@ def bench_stack(stack: str, args, load) -> dict:
                 q = measure(sandbox, poll_url, poll_headers, args, load)
                 noisy = max(b["other_cpu_pct"], q["other_cpu_pct"]) > args.max_other
                 print(f"  [{stack}] round {i + 1}: bare {b['rps']:.0f} rps (server CPU "
-                      f"{b['server_cpu_pct']:.0f}%), poll {q['rps']:.0f} rps (server CPU "
-                      f"{q['server_cpu_pct']:.0f}%); other processes {b['other_cpu_pct']:.0f}% "
+                      f"{b['server_cpu_pct']:.0f}%, {b['server_cpu_us_per_request']:.0f} us/req), "
+                      f"poll {q['rps']:.0f} rps (server CPU {q['server_cpu_pct']:.0f}%, "
+                      f"{q['server_cpu_us_per_request']:.0f} us/req); other processes "
+                      f"{b['other_cpu_pct']:.0f}% "
                       f"/ {q['other_cpu_pct']:.0f}%"
                       f"{' -> noisy, again' if noisy and attempt < 3 else ''}", flush=True)
                 if not noisy:
@@ -235,6 +260,8 @@ def bench_stack(stack: str, args, load) -> dict:
                 wait_for_quiet(max_wait=args.quiet_wait)
             runs["bare"].append(b)
             runs["poll"].append(q)
+        if args.cprofile:
+            cprofile_runs(stack, args, load)
         if args.profile:
             for name, server, url, headers in (("poll", sandbox, poll_url, poll_headers),
                                                ("bare", bare, bare_url, bare_headers)):
@@ -254,6 +281,8 @@ def bench_stack(stack: str, args, load) -> dict:
                                  for k in ("connect", "read", "write", "status", "timeout")},
                 "latency_us_of_median_run": mid["latency_us"],
                 "server_cpu_pct_of_median_run": round(mid["server_cpu_pct"], 1),
+                "server_cpu_us_per_request_median": round(statistics.median(
+                    x["server_cpu_us_per_request"] for x in items), 1),
                 "loadgen_cpu_pct_of_median_run": round(mid["loadgen_cpu_pct"], 1),
                 "other_cpu_pct_max": round(max(x["other_cpu_pct"] for x in items), 1)}
 
@@ -283,6 +312,14 @@ def main(argv=None) -> int:
     p.add_argument("--profile", metavar="PREFIX",
                    help="after measuring, record one more run of each target with py-spy "
                         "into PREFIX-<stack>-poll.txt / -bare.txt (collapsed stacks)")
+    p.add_argument("--cprofile", metavar="PREFIX",
+                   help="after measuring, run each target once more on a fresh server under "
+                        "cProfile (bench/profiled.py) into PREFIX-<stack>-poll.prof / -bare.prof;"
+                        " read them with python -m bench.profile_report")
+    p.add_argument("--cprofile-timer", choices=("cpu", "wall"), default="cpu",
+                   help="timer of --cprofile: cpu (default, thread CPU time) or wall")
+    p.add_argument("--only-cprofile", action="store_true",
+                   help="with --cprofile: skip the measured rounds, only record the profiles")
     p.add_argument("--pin", dest="pin", action="store_true", default=None,
                    help="servers on CPU 0, load generator on CPU 1 (default when 2+ CPUs)")
     p.add_argument("--no-pin", dest="pin", action="store_false")
@@ -307,6 +344,13 @@ def main(argv=None) -> int:
     print(f"{info['nproc']} CPUs ({info['cpu']}), python {info['python']}, code {info['code']}",
           flush=True)
 
+    if args.only_cprofile:
+        if not args.cprofile:
+            p.error("--only-cprofile needs --cprofile PREFIX")
+        for stack in stacks:
+            print(f"== {stack} (cProfile only)", flush=True)
+            cprofile_runs(stack, args, load)
+        return 0
     results = []
     for stack in stacks:
         print(f"== {stack}", flush=True)
@@ -319,8 +363,8 @@ def main(argv=None) -> int:
           f"poll {'from=0 (all events)' if args.from_zero else 'from=next (empty)'}; "
           f"events per poll response: {per_poll}")
     print("| stack | bare rps | poll rps | poll/bare | bare p50/p99 ms | poll p50/p99 ms | "
-          "server CPU % bare/poll | errors |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+          "server CPU % bare/poll | server CPU us/request bare/poll | errors |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
         b, q = r["bare"], r["poll"]
         bl, ql = b["latency_us_of_median_run"], q["latency_us_of_median_run"]
@@ -329,6 +373,8 @@ def main(argv=None) -> int:
               f"{ql['p50'] / 1000:.2f} / {ql['p99'] / 1000:.2f} | "
               f"{b['server_cpu_pct_of_median_run']:.0f} / "
               f"{q['server_cpu_pct_of_median_run']:.0f} | "
+              f"{b['server_cpu_us_per_request_median']:.0f} / "
+              f"{q['server_cpu_us_per_request_median']:.0f} | "
               f"{b['errors'] + q['errors']} |")
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / f"poll_vs_bare-{time.strftime('%Y%m%d-%H%M%S')}.json"

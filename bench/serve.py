@@ -6,11 +6,12 @@ Run from the project root. Prints `listening on http://127.0.0.1:PORT` once it a
 connections. Every stack runs ONE process (one worker): the sandbox keeps its state in memory.
 
 Stacks:
-  gevent            gevent.pywsgi.WSGIServer, no monkey patching, log=None, a handler that skips
-                    the access-log line, TCP_NODELAY on the listening socket: what
-                    `python -m mock_server` does (the benchmarks run the real CLI for the
-                    sandbox on this stack and serve the bare app here the same way; keep the two
-                    in step: bench/poll_vs_bare.py warns when the CLI's source no longer matches)
+  gevent            the CLI's own server: mock_server/server.py's make_server (gevent
+                    pywsgi.WSGIServer, no monkey patching, log=None, its SandboxHandler: no
+                    access-log line, fast header parsing, one send per small answer;
+                    TCP_NODELAY on the listening socket). The benchmarks run the real CLI for
+                    the sandbox on this stack and serve the bare app here with the same
+                    make_server, so both targets get exactly the same HTTP layer
   gevent-nagle      the CLI's settings before commit 65d5ddd: no TCP_NODELAY and pywsgi's default
                     handler (it formats an access-log line per request even with log=None).
                     pywsgi sends headers and body in two send() calls; without TCP_NODELAY Nagle
@@ -63,7 +64,13 @@ def _banner(port: int) -> None:
 
 
 def serve_gevent(app, host: str, port: int, nodelay: bool = True, quiet: bool = True) -> None:
-    from gevent import pywsgi  # same call as mock_server/server.py
+    if nodelay and quiet:  # the CLI's stack, the very same code
+        from mock_server.server import make_server
+        server = make_server(app, host, port)
+        _banner(server.socket.getsockname()[1])
+        server.serve_forever()
+        return
+    from gevent import pywsgi  # pywsgi as the CLI served before commit 65d5ddd
 
     class QuietHandler(pywsgi.WSGIHandler):
         def log_request(self):  # log=None still formats every access-log line; skip it

@@ -176,7 +176,10 @@ class SandboxHandler(pywsgi.WSGIHandler):
             ok = super().read_request(raw_requestline)
         except HTTPException as exc:  # http.client: more than 100 headers
             raise HeadersTooLarge(str(exc)) from None
-        size = sum(len(name) + len(value) for name, value in self.headers.items())
+        headers = self.headers
+        # items() runs each value through the e-mail policy; plain headers' values are final
+        pairs = headers._headers if type(headers) is PlainHeaders else headers.items()
+        size = sum(len(name) + len(value) for name, value in pairs)
         if size > MAX_HEADER_BYTES:
             raise HeadersTooLarge(f"headers of {size} bytes")
         return ok

@@ -10,7 +10,7 @@ from functools import wraps
 
 from flask import Response, request
 from flask.globals import _cv_app, _cv_request
-from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 
 from ..model.errors import BadRequest, Unauthorized
 from ..model.numbers import is_int_text
@@ -98,8 +98,46 @@ def query_arg(name: str) -> str | None:
 
 
 def _is_xml_body(raw: bytes) -> bool:
-    mimetype = _request().mimetype or ""
+    req = _request()
+    content_type = req.environ.get("CONTENT_TYPE")
+    # "application/json" as it is (what every client sends) is its own mimetype
+    mimetype = content_type if content_type == "application/json" else (req.mimetype or "")
     return mimetype.endswith("/xml") or (not mimetype.endswith("json") and raw.lstrip().startswith(b"<"))
+
+
+def _body(req, limit: int | None) -> bytes:
+    """`req.get_data(cache=True)`; a plain body (a Content-Length of digits, no
+    Transfer-Encoding, a server that terminates the input, as gevent's pywsgi does) is read
+    here with the same checks and the same reads as Werkzeug's stream (a LimitedStream of
+    MAX_CONTENT_LENGTH over wsgi.input), without building that stream."""
+    cached = getattr(req, "_cached_data", None)
+    if cached is not None:
+        return cached
+    environ = req.environ
+    length = environ.get("CONTENT_LENGTH")
+    if (limit is None or limit <= 0 or not length or not length.isascii() or not length.isdigit()
+            or "HTTP_TRANSFER_ENCODING" in environ or "wsgi.input_terminated" not in environ
+            or "stream" in req.__dict__ or req._max_content_length is not None):
+        return req.get_data(cache=True)
+    if int(length) > limit:
+        raise RequestEntityTooLarge()
+    stream = environ["wsgi.input"]
+    if hasattr(stream, "readinto"):
+        return req.get_data(cache=True)  # LimitedStream reads such a stream another way
+    out = bytearray()
+    pos = 0
+    while pos < limit:  # LimitedStream.readall with is_max=True
+        try:
+            data = stream.read(min(64 * 1024, limit - pos))
+        except (OSError, ValueError):
+            raise ClientDisconnected() from None
+        if not data:
+            break
+        out += data
+        pos += len(data)
+    raw = bytes(out)
+    req._cached_data = raw
+    return raw
 
 
 def json_body(required: bool = True, allow_list: bool = False):
@@ -109,8 +147,8 @@ def json_body(required: bool = True, allow_list: bool = False):
     numbers, absurd nesting) are refused here, before any model code sees them. With
     `allow_list`, a JSON array is accepted too (Account Config creates in bulk)."""
     req = _request()
-    raw = req.get_data(cache=True)  # over MAX_CONTENT_LENGTH: 413, rendered by app.py
     limit = _app_ctx().app.config["MAX_CONTENT_LENGTH"]
+    raw = _body(req, limit)  # over MAX_CONTENT_LENGTH: 413, rendered by app.py
     if req.content_length is None and limit is not None and len(raw) >= limit:
         # A streamed (chunked) body is cut at the limit rather than refused: refuse it here.
         raise RequestEntityTooLarge()

@@ -20,6 +20,7 @@ the time goes"):
   for that to change (no Location/Content-Location to IRI-encode, no status without a body,
   not a HEAD request): then it falls back to Werkzeug's own code.
 """
+import re
 from inspect import iscoroutinefunction
 
 from flask import Flask, Response
@@ -131,6 +132,37 @@ class FastMap(Map):
                          query_args=_wsgi_str(env.get("QUERY_STRING")))
 
 
+# A URL that Werkzeug's iri_to_uri returns unchanged: http(s), a lower-case ASCII host whose
+# labels the idna codec passes as they are (1-63 characters, no empty one), a port without a
+# leading zero, then only characters `quote` keeps (unreserved, `%` and the part's safe set)
+# in the path and a non-empty query, no fragment, no user info.
+_PLAIN_URL = re.compile(r"(?:http|https)://([a-z0-9_-]{1,63}(?:\.[a-z0-9_-]{1,63})*)"
+                        r"(?::([1-9][0-9]{0,4}))?"
+                        r"(?:/[A-Za-z0-9_.~%!$&'()*+,/:;=@-]*)?"
+                        r"(?:\?[A-Za-z0-9_.~%!$&'()*+,/:;=?@-]+)?")
+
+
+def iri_unchanged(url: str) -> bool:
+    """True when `werkzeug.urls.iri_to_uri(url) == url` (checked without computing it)."""
+    match = _PLAIN_URL.fullmatch(url)
+    return match is not None and (match.group(2) is None or int(match.group(2)) <= 65535)
+
+
+def _plain_headers(headers) -> list | None:
+    """The (name, value) list `Headers(headers)` would hold, for a dict of string values that
+    Werkzeug would take as they are (no CR/LF) and that names neither Content-Type nor
+    Content-Length; None for anything else."""
+    if type(headers) is not dict:
+        return None
+    items = []
+    for name, value in headers.items():
+        if (type(name) is not str or type(value) is not str or "\n" in value or "\r" in value
+                or name.lower() in ("content-type", "content-length")):
+            return None
+        items.append((name, value))
+    return items
+
+
 class WireResponse(Response):
     """A `flask.Response` of an API answer: bytes, status code, Content-Type, extra headers.
 
@@ -143,14 +175,17 @@ class WireResponse(Response):
 
     def __init__(self, body: bytes, status: int, content_type: str, headers=None):
         length = str(len(body))
+        self.headers = Headers()
         if headers:
-            self.headers = Headers(headers)
-            # Werkzeug sets both with Headers.set (replacing one already there); the extra
-            # headers of this code base (Location) never hold either, but keep its way
-            self.headers["Content-Type"] = content_type
-            self.headers["Content-Length"] = length
+            items = _plain_headers(headers)
+            if items is None:  # anything unusual: exactly Werkzeug's way
+                self.headers = Headers(headers)
+                self.headers["Content-Type"] = content_type
+                self.headers["Content-Length"] = length
+            else:
+                self.headers._list = [*items, ("Content-Type", content_type),
+                                      ("Content-Length", length)]
         else:
-            self.headers = Headers()
             self.headers._list += (("Content-Type", content_type), ("Content-Length", length))
         cleaned = self._STATUS.get(status)
         if cleaned is None:
@@ -169,12 +204,15 @@ class WireResponse(Response):
             return super().__call__(environ, start_response)
         items = self.headers._list
         content_length = False
-        for key, _ in items:
+        for key, value in items:
             ikey = key.lower()
             if ikey == "content-length":
                 content_length = True
-            elif ikey in ("location", "content-location"):
-                return super().__call__(environ, start_response)  # IRI-encoded by Werkzeug
+            elif ikey == "location":
+                if not iri_unchanged(value):  # Werkzeug IRI-encodes it (and may change it)
+                    return super().__call__(environ, start_response)
+            elif ikey == "content-location":
+                return super().__call__(environ, start_response)
         if not content_length:
             return super().__call__(environ, start_response)
         start_response(self._status, list(items))
