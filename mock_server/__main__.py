@@ -67,9 +67,13 @@ def main(argv=None) -> int:
     from .model.personas import make_persona
     from .server import make_server
 
-    app = create_app(config, seed=args.seed, async_mode="gevent",
-                     clock=OffsetClock() if args.movable_clock else None,
-                     allowed_origins=args.allowed_origin)
+    try:
+        app = create_app(config, seed=args.seed, async_mode="gevent",
+                         clock=OffsetClock() if args.movable_clock else None,
+                         allowed_origins=args.allowed_origin)
+    except ConfigError as exc:  # a section checked as the app is built (faults)
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     ssl = {}
     scheme = "http"
     if args.tls:

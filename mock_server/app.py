@@ -8,7 +8,7 @@ from werkzeug.exceptions import HTTPException
 from .api import (account_config, app_engagement, chat_agent, domain, domain_jsonp, login, monitoring,
                   sentinel, server_chat, visitor_auth)
 from .api.common import respond
-from .control import bp as control_bp
+from .control import init_control
 from .live import init_live_view
 from .model.clock import Clock
 from .model.errors import SandboxError
@@ -39,13 +39,14 @@ def create_app(config: dict | None = None, *, clock: Clock | None = None, seed: 
     install_plumbing(app)  # cached URL matches and ensure_sync (wire/plumbing.py)
     for blueprint in (domain.bp, login.bp, chat_agent.bp, server_chat.bp, account_config.bp,
                       domain_jsonp.bp, monitoring.bp, app_engagement.bp, sentinel.bp, visitor_auth.bp,
-                      control_bp, pages_bp, openapi_bp):
+                      pages_bp, openapi_bp):
         app.register_blueprint(blueprint)
     _register_errors(app)
     # Same origin plus the allowed ones (never cors_allowed_origins=[]: that turns the check off).
     socketio = SocketIO(app, async_mode=async_mode,
                         **socketio_options(sb.settings, allowed_origins or ()))
     app.extensions["sandbox.socketio"] = socketio
+    init_control(app, socketio, sb)  # /_sandbox, the request journal and the fault rules
     whole_websocket_frames(socketio)
     harden(socketio)
     init_live_view(app, socketio, sb)

@@ -112,6 +112,12 @@ class SandboxHandler(pywsgi.WSGIHandler):
     def MessageClass(self, fp, *args):
         return read_headers(fp)
 
+    def get_environ(self):
+        environ = super().get_environ()
+        # a "drop the connection" fault shuts this down, as it does werkzeug's "werkzeug.socket"
+        environ["sandbox.socket"] = self.socket
+        return environ
+
     def _check_http_version(self):
         if self.request_version in ("HTTP/1.1", "HTTP/1.0"):
             return True  # what pywsgi's check answers for these, without parsing them

@@ -166,6 +166,12 @@ def config(target: Target, examples: int = DEFAULT_EXAMPLES, seed: int = DEFAULT
         "operations": [
             # Socket.IO speaks its own protocol (plain-text errors): described, not fuzzed.
             {"include-path": "/socket.io/", "enabled": False},
+            # Control routes that change the whole sandbox for every later case (a seed without
+            # the demo accounts, a fault rule that drops every call) or hold a case up to 2
+            # minutes (a wait): their hostile inputs are tested in tests/wire/test_faults.py and
+            # test_control_plane.py instead.
+            {"include-operation-id": ["seedSandbox", "addFault", "waitFor"],
+             "enabled": False},
             fixed(AGENT_CHAT_WRITES, chatId=target.chats["agent_write"]),
             fixed(VISITOR_CHAT_WRITES, chatId=target.chats["visitor_write"]),
             *pair("Skill", "skillId"), *pair("User", "userId"), *pair("Campaign", "campaignId"),

@@ -16,9 +16,15 @@ SERVICES = (
 )
 
 
+def service_host() -> str:
+    """The host every service resolves to: the one the request reached (or, under the control
+    plane's `domain_host` fault, the host it names)."""
+    return request.environ.get("sandbox.domain_host") or request.host
+
+
 def base_uris(account_id: str) -> list[dict]:
     """One `{service, account, baseURI}` item per service: all on the host the request reached."""
-    host = request.host
+    host = service_host()
     return [{"service": s, "account": account_id, "baseURI": host} for s in SERVICES]
 
 
@@ -31,7 +37,7 @@ def one_service(account_id, service):
     if service not in SERVICES:
         # Service names are case-sensitive: agentvep is not agentVep.
         raise NotFound(f"Service {service} was not found for account {account_id}", 5)
-    return respond({"service": service, "account": account_id, "baseURI": request.host})
+    return respond({"service": service, "account": account_id, "baseURI": service_host()})
 
 
 @bp.get("/api/account/<account_id>/service/baseURI")

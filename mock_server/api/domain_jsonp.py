@@ -16,7 +16,7 @@ from flask import Blueprint, Response, request
 from ..model.errors import BadRequest, NotFound
 from ..wire.errors import envelope
 from .common import locked, sandbox
-from .domain import SERVICES, base_uris
+from .domain import SERVICES, base_uris, service_host
 
 bp = Blueprint("domain_jsonp", __name__)
 
@@ -63,7 +63,7 @@ def one_service_jsonp(account_id, service):
             raise NotFound(f"Service {service} was not found for account {account_id}", 5)
     except NotFound as exc:
         return _script(callback, _call_error(exc))
-    return _script(callback, {"lpData": [{"lpServer": request.host}]})
+    return _script(callback, {"lpData": [{"lpServer": service_host()}]})
 
 
 @bp.get("/api/account/<account_id>/service/baseURI.lpCsds")

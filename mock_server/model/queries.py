@@ -33,6 +33,11 @@ class Queries:
         """Is this bearer's login session still open?"""
         return bearer in self.logins.by_bearer
 
+    def logins_of_account(self, account_id: str) -> list[LoginSession]:
+        """The open login sessions of an account, oldest first."""
+        return [s for s in self.logins.by_bearer.values()
+                if s.account_id == account_id and not self.logins.is_expired(s)]
+
     # --- sessions and availability ---------------------------------------------------------------
 
     def live_sessions(self, account_id: str, skill_id: str | None = None) -> list[AgentSession]:

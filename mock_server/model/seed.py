@@ -19,6 +19,7 @@ DEFAULT_SETTINGS = {
     "ring_timeout_seconds": 30,
     "agent_session_timeout_seconds": 120,
     "max_body_bytes": 1_048_576,  # a larger request body is refused with 413
+    "journal_max_entries": 10_000,  # the control plane's request journal keeps the newest N
     # Page origins, besides the sandbox's own, whose browsers may open the Socket.IO live view.
     "allowed_origins": [],
 }

@@ -11,6 +11,7 @@ from flask import Blueprint, Response
 from ..api.common import wants_xml
 from ..model.errors import SandboxError
 from ..pages import VENDOR, _page
+from .control import CONTROL_RESPONSES
 from .paths import ERROR_RESPONSES, build_paths
 from .schemas import COMPONENTS, ref
 
@@ -137,7 +138,7 @@ def description() -> dict:
         "components": {
             "schemas": COMPONENTS,
             "parameters": _parameters(),
-            "responses": {**_responses(), **ERROR_RESPONSES},
+            "responses": {**_responses(), **ERROR_RESPONSES, **CONTROL_RESPONSES},
             "securitySchemes": {
                 "bearer": {"type": "http", "scheme": "bearer",
                            "description": "The Login Service `bearer` (Chat Agent API, Account "

@@ -499,26 +499,6 @@ def _sandbox() -> dict:
         response={"description": "An HTML page (CSP: scripts and styles of this server only)",
                   "content": html})}
     return {
-        "/_sandbox/health": {"get": op(
-            "Liveness", CONTROL, PUBLIC, operation_id="health",
-            response=ok(obj({"status": {"const": "ok"}})))},
-        "/_sandbox/clock": {"get": op(
-            "The sandbox's time and whether it can be moved", CONTROL, PUBLIC,
-            operation_id="getClock",
-            response=ok(obj({"now": integer("epoch ms"), "movable": boolean()})))},
-        "/_sandbox/clock/advance": {"post": op(
-            "Move the clock forward (servers started with --movable-clock)", CONTROL, PUBLIC,
-            operation_id="advanceClock",
-            description="Applies every timeout that falls due. 400 on the wall clock.",
-            body=obj({"seconds": number(minimum=0)}),
-            response=ok(obj({"now": integer("epoch ms")})))},
-        "/_sandbox/reset": {"post": op(
-            "Start again: a fresh sandbox from the same config and seed", CONTROL, PUBLIC,
-            operation_id="resetSandbox",
-            description="Every account as configured, no login, agent session or chat; ids are "
-                        "drawn again from the start. The clock keeps its time. Live-view watchers "
-                        "get `watch_ended`.",
-            response=ok(obj({"status": string(), "now": integer("epoch ms")})))},
         "/_sandbox/accounts/{accountId}/engagements": {"get": op(
             "The consumer page's engagements, with skill and availability", CONTROL, APP_KEY,
             operation_id="sandboxEngagements", params=(param("accountId"),),
@@ -883,10 +863,11 @@ def _sentinel() -> dict:
 
 def build_paths() -> dict:
     """Every path of the sandbox, grouped by API."""
+    from .control import control_paths  # it builds on this module's helpers
     paths = {}
     for part in (_domain(), _login(), _agent_session(), _agent_chat(), _server_chat(),
                  _account_config(), _sandbox(), _socket_io(), _domain_jsonp(), _visitor_extras(),
-                 _monitoring(), _app_engagement(), _sentinel()):
+                 _monitoring(), _app_engagement(), _sentinel(), control_paths()):
         for path, item in part.items():
             paths.setdefault(path, {}).update(item)
     return paths

@@ -5,7 +5,9 @@ from .formats import error_time
 STATUS = {"BAD_REQUEST": 400, "UNAUTHORIZED": 401, "FORBIDDEN": 403, "NOT_FOUND": 404,
           "METHOD_NOT_ALLOWED": 405, "NOT_ACCEPTABLE": 406, "CONFLICT": 409, "PRECONDITION_FAILED": 412,
           "REQUEST_ENTITY_TOO_LARGE": 413, "REQUEST_URI_TOO_LONG": 414, "UNSUPPORTED_MEDIA_TYPE": 415,
-          "REQUEST_HEADER_FIELDS_TOO_LARGE": 431, "INTERNAL_SERVER_ERROR": 500}
+          "REQUEST_HEADER_FIELDS_TOO_LARGE": 431, "TOO_MANY_REQUESTS": 429,
+          "INTERNAL_SERVER_ERROR": 500, "NOT_IMPLEMENTED": 501, "BAD_GATEWAY": 502,
+          "SERVICE_UNAVAILABLE": 503, "GATEWAY_TIMEOUT": 504}
 NAMES = {code: name for name, code in STATUS.items()}
 
 
@@ -21,5 +23,6 @@ def status_of(response_status: str) -> int:
 
 
 def name_of(status: int) -> str:
-    """The responseStatus name of an HTTP status (BAD_REQUEST for one we do not name)."""
-    return NAMES.get(status, "BAD_REQUEST")
+    """The responseStatus name of an HTTP status (BAD_REQUEST, or INTERNAL_SERVER_ERROR for a
+    5xx, when we do not name it)."""
+    return NAMES.get(status, "INTERNAL_SERVER_ERROR" if status >= 500 else "BAD_REQUEST")

@@ -7,7 +7,8 @@ from openapi_spec_validator import validate
 
 from mock_server.app import create_app
 from mock_server.openapi import description
-from mock_server.openapi.paths import ERROR_RESPONSES, JSON_ONLY_TAGS
+from mock_server.openapi.control import CONTROL_RESPONSES
+from mock_server.openapi.paths import CONTROL, ERROR_RESPONSES, JSON_ONLY_TAGS
 
 from tests.support.paths import SHOTS
 
@@ -73,6 +74,9 @@ def test_operations_document_errors_and_xml():
                     own = {f"#/components/responses/{name}" for name in ERROR_RESPONSES
                            if name.removeprefix("Monitoring").removeprefix("OAuth") == status
                            } if json_only else set()
+                    if CONTROL in operation["tags"]:  # the control plane's own answers (wait's 408)
+                        own |= {f"#/components/responses/{name}" for name in CONTROL_RESPONSES
+                                if name.removeprefix("Control") == status}
                     assert set(response) == {"$ref"}, where
                     assert response["$ref"] in {f"#/components/responses/E{status}", *own}, where
                 media = response.get("content", {})
@@ -81,7 +85,7 @@ def test_operations_document_errors_and_xml():
             if "requestBody" in operation:
                 assert {"400", "413"} <= set(operation["responses"]), where
     for name, response in spec["components"]["responses"].items():
-        forms = {"application/json"} if name in ERROR_RESPONSES else {"application/json",
+        forms = {"application/json"} if name in {**ERROR_RESPONSES, **CONTROL_RESPONSES} else {"application/json",
                                                                       "application/xml"}
         assert set(response["content"]) == forms, name
 

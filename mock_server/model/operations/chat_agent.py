@@ -20,6 +20,15 @@ class ChatAgentOperations(ChatOperations):
         """The live agent session of this login's user; every call keeps it alive."""
         return self.agents.get(login, session_id)
 
+    def kick_agent_session(self, account_id: str, session_id: str) -> bool:
+        """End an agent session as a login elsewhere would (the control plane's
+        `session_kicked` fault): its rings stop and its chats move on; False when not live."""
+        session = self.agents.by_id.get(session_id)
+        if session is None or session.ended or session.account_id != account_id:
+            return False
+        self.end_agent_session(session, "kicked")
+        return True
+
     def set_agent_availability(self, session: AgentSession, value) -> None:
         """Set the chat availability (Online, Away, Occupied); waiting chats may ring now."""
         self.agents.set_availability(session, value)

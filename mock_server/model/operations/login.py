@@ -39,6 +39,15 @@ class LoginOperations(FollowUps):
         self.end_login(session)
         return session
 
+    def expire_login(self, bearer: str | None = None, cookie: str | None = None) -> bool:
+        """End the login session of this bearer (else cookie) now, as if its TTL had passed
+        (the control plane's `bearer_expired` fault); False when there is none."""
+        session = self.query.live_login(bearer=bearer, cookie=cookie)
+        if session is None:
+            return False
+        self.end_login(session)
+        return True
+
     # --- Sentinel (OAuth 2.0): oauthlib answers; a revoked or rotated grant's login ends ----------
 
     def oauth_token(self, account: Account, grant: str, uri: str, params: str, headers: dict):
