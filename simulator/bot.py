@@ -15,7 +15,7 @@ from .chat_worker import ChatWorker
 from .client import AgentChat, AgentClient, AgentInfo, AgentSession, ApiError, LivePersonError, Unauthorized
 from .login import REFRESH_EVERY, Credentials
 from .report import Reporter
-from .transport import RetryPolicy
+from .transport import ConnectionFailed, EmptyAnswer, RateLimited, RetryPolicy
 
 ON_EXIT = ("end", "transfer")
 
@@ -36,6 +36,7 @@ class BotOptions:
     on_exit: str = "end"  # what stop() does with open chats: "end" them or "transfer" them
     exit_skill: str | None = None  # where "transfer" sends them (default: the escalation skill)
     retry: RetryPolicy | None = None  # per-call retries (default: LivePerson's 5/10/15 s)
+    timeout: float = 30.0  # seconds a call may take before it counts as unanswered
     # After a round fails even with retries: wait this long before trying again (LivePerson's
     # guide: a longer retry, e.g. every 2 minutes or exponential), giving up after max_failures.
     recovery_delays: tuple[float, ...] = (120.0, 240.0, 480.0, 960.0)
@@ -52,7 +53,7 @@ class BotRunner:
         self.brain = brain
         self.report = report or Reporter("bot")
         self.client = AgentClient(options.csds_url, options.account, options.verify,
-                                  report=self.report, retry=options.retry)
+                                  timeout=options.timeout, report=self.report, retry=options.retry)
         self.online = threading.Event()  # set once the bot is Online and polling
         self.stopped = threading.Event()  # set once the bot has closed its chats and logged out
         self.chats_done: list[str] = []
@@ -62,6 +63,7 @@ class BotRunner:
         self._session: AgentSession | None = None
         self._workers: dict[str, ChatWorker] = {}
         self._accepted_any = False
+        self._last_error: Exception | None = None  # why the last round failed (a 429 sets its pause)
 
     def stop(self) -> None:
         """Ask the loop to finish; it closes its chats (per on_exit) and logs out on the way."""
@@ -81,10 +83,7 @@ class BotRunner:
 
     def run(self) -> int:
         """Log in, serve chats, close them and log out. Returns a process exit code."""
-        try:
-            self.client.login(self.options.credentials)
-        except (LivePersonError, ValueError) as exc:
-            self.report("error", stage="login", error=str(exc))
+        if not self._login():
             self.client.close()
             self.stopped.set()
             return 1
@@ -98,6 +97,32 @@ class BotRunner:
         finally:
             code = self._shutdown(code)
         return code
+
+    def _login(self) -> bool:
+        """Log in, trying again after the recovery pauses while the failure may pass (not a refusal)."""
+        # LivePerson's guide: past the per-call retries, "another retry ... for login", longer.
+        failures = 0
+        while not self._stop.is_set():
+            try:
+                self.client.login(self.options.credentials)
+                return True
+            except (LivePersonError, ValueError) as exc:
+                failures += 1
+                again = _may_pass(exc) and failures < self.options.max_failures
+                pause = self._recovery_pause(failures, exc) if again else None
+                self.report("error", stage="login", error=str(exc), failures=failures,
+                            retry_in=pause)
+                if pause is None:
+                    return False
+                self._stop.wait(pause)
+        return False
+
+    def _recovery_pause(self, failures: int, exc: Exception | None = None) -> float:
+        """The longer pause after a failed round: the next recovery delay, or a 429's longer Retry-After."""
+        delays = self.options.recovery_delays
+        pause = delays[min(failures, len(delays)) - 1] if delays else self.options.poll
+        asked = exc.retry_after if isinstance(exc, RateLimited) else None
+        return max(pause, asked or 0.0)
 
     # --- sessions ------------------------------------------------------------------------
 
@@ -143,6 +168,7 @@ class BotRunner:
                 failures = 0
             except LivePersonError as exc:
                 failures += 1
+                self._last_error = exc
                 self.report("error", error=str(exc), failures=failures)
             if failures >= self.options.max_failures:
                 self.report("giving_up", failures=failures)
@@ -155,8 +181,7 @@ class BotRunner:
     def _pause(self, failures: int) -> float:
         """Seconds until the next round: the poll interval, a reply falling due, or recovery."""
         if failures:
-            delays = self.options.recovery_delays
-            return delays[min(failures, len(delays)) - 1] if delays else self.options.poll
+            return self._recovery_pause(failures, self._last_error)
         dues = [d for d in (w.next_due() for w in self._workers.values()) if d is not None]
         return max(min([self.options.poll] + [d - time.monotonic() for d in dues]), 0.0)
 
@@ -273,3 +298,10 @@ class BotRunner:
                 self.report("error", chat_id, stage="exit", error=str(exc))
                 continue
             self._finish(chat_id)
+
+
+def _may_pass(exc: Exception) -> bool:
+    """Is this failure one that trying again later can cure (not a refusal of who we are)?"""
+    if isinstance(exc, (ConnectionFailed, EmptyAnswer, RateLimited)):
+        return True
+    return isinstance(exc, ApiError) and exc.status >= 500

@@ -2,6 +2,7 @@
 import time
 import traceback
 from collections import deque
+from dataclasses import replace
 
 from .brains import Brain, ChatContext, Reply
 from .client import AgentChat, ApiError, ChatEvent, Unauthorized
@@ -25,6 +26,8 @@ class ChatWorker:
         self.last_event = -1  # events up to here were handled (survives a re-accept)
         self.own_events: set[int] = set()
         self.pending: deque[tuple[float, Reply]] = deque()  # composed replies, due times ascending
+        self.inbox: deque[str] = deque()  # visitor lines read but not yet answered
+        self._acting: tuple[float, Reply | None] = (0.0, None)  # the reply being sent now
         self.detached = False  # the chat went back to the queue; wait to accept it again
         self.done = False
         self.outcome: str | None = None  # ended, transferred, dropped, ended-by-visitor
@@ -45,6 +48,7 @@ class ChatWorker:
                 self._typing(True)
             self._schedule(greeting)
         self._handle(resource.events.events)
+        self.flush()  # replies kept while the chat was away from us go out now
 
     def rebind(self, chat: AgentChat) -> None:
         """The same chat accepted again (new agent session): new URL, same memory."""
@@ -61,8 +65,14 @@ class ChatWorker:
         """Send the composed replies whose typing time is over."""
         now = time.monotonic() if now is None else now
         while self.pending and not self.done and self.pending[0][0] <= now:
-            _, reply = self.pending.popleft()
-            self._act(reply)
+            self._acting = self.pending.popleft()
+            try:
+                self._act(self._acting[1])
+            except ApiError as exc:
+                if _refused(exc):
+                    # Refused outright, so nothing was done: it goes out once the chat is back.
+                    self.pending.appendleft(self._acting)
+                raise  # anything else may have reached the server: never sent twice
 
     def next_due(self) -> float | None:
         """When the next composed reply is due (monotonic), if any."""
@@ -99,12 +109,15 @@ class ChatWorker:
                 return
             if event.is_visitor_line:
                 said.append(event.text or "")
+        # Kept until answered: a call failing below (a lost session) must not lose a line.
+        self.inbox.extend(said)
         if said:
             # The visitor may have given their name since we last looked.
             self._learn(self.chat.info())
-        for text in said:
+        while self.inbox:
             if self.done:
                 return  # the brain ended or handed off the chat on an earlier line
+            text = self.inbox.popleft()
             self.context.visitor_lines.append(text)
             self._typing(True)  # shown while the brain composes (an NLP call may take a while)
             reply = self._think(lambda t=text: self.brain.reply(self.context, t))
@@ -138,6 +151,10 @@ class ChatWorker:
             return
         if reply.says_something:
             self._say(reply.text, reply.html, reply.rich, reply.quick_replies)
+            if reply.end_chat and self._acting[1] is reply:
+                # Said: if ending fails now, a second try must only end the chat.
+                self._acting = (self._acting[0], replace(reply, text=None, rich=None,
+                                                         quick_replies=None))
         if reply.end_chat:
             self._end()
         else:
@@ -216,3 +233,8 @@ class ChatWorker:
         self.report("chat.transferred", self.chat.id, skill=target.name, skillId=target.id,
                     reason=reason)
         return True
+
+
+def _refused(exc: ApiError) -> bool:
+    """Did the server refuse outright, for a reason that may pass (lost session, 429, 5xx)?"""
+    return isinstance(exc, Unauthorized) or exc.status in (404, 429) or exc.status >= 500

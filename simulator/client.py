@@ -11,14 +11,15 @@ from .responses import (AgentInfo, AgentSessionStatus, Availability, AvailableAg
                         ChatEvent, ChatInfo, ChatResource, ChatSessionEntry, EventsPage,
                         IncomingRequests, LoginResult, Survey, TransferSkill, Visit, as_list,
                         links_by_rel, survey_answers)
-from .transport import (ApiError, ConnectionFailed, LivePersonError, RetryPolicy, Transport,
-                        Unauthorized, json_of, json_suffix, last_segment, with_query)
+from .transport import (ApiError, ConnectionFailed, EmptyAnswer, LivePersonError, RateLimited,
+                        RetryPolicy, Transport, Unauthorized, json_of, json_suffix, last_segment,
+                        with_query)
 
 __all__ = ["AgentClient", "AgentSession", "AgentChat", "Credentials", "LoginResult", "ChatEvent",
            "EventsPage", "ChatInfo", "ChatResource", "IncomingRequests", "ChatSessionEntry",
            "Availability", "AgentInfo", "AvailableAgent", "AvailableAgents", "TransferSkill",
            "Survey", "Visit", "AgentSessionStatus", "RetryPolicy", "LivePersonError", "ApiError",
-           "Unauthorized", "ConnectionFailed", "LTR_PARAGRAPH"]
+           "Unauthorized", "ConnectionFailed", "RateLimited", "EmptyAnswer", "LTR_PARAGRAPH"]
 
 LTR_PARAGRAPH = "<p dir='ltr' style='direction: ltr; text-align: left;'>{}</p>"
 TYPING_STATES = ("typing", "not-typing", "unknown")
@@ -79,37 +80,40 @@ class AgentClient:
 
     # --- Chat Agent API ---------------------------------------------------------------
 
-    def call(self, method: str, url: str, body=None, **query):
+    def call(self, method: str, url: str, body=None, *, need_body: bool | None = None, **query):
         """One Chat Agent call: `.json` suffix and `v=1&NC=true` like the sample app; re-login on 401.
 
         A 401 means the login expired or was lost: log in again with the same credentials
         and repeat the call once. (An agent session belongs to the old login, so a call on it
         may then answer 404; the bot runner opens a new session when that happens.)
+        `need_body` (default: for a GET) makes an empty 2xx answer an EmptyAnswer.
         """
-        return self.bearer_call(method, with_query(json_suffix(url), **query, v=1, NC="true"), body)
+        return self.bearer_call(method, with_query(json_suffix(url), **query, v=1, NC="true"), body,
+                                need_body=method == "GET" if need_body is None else need_body)
 
-    def bearer_call(self, method: str, url: str, body=None):
+    def bearer_call(self, method: str, url: str, body=None, *, need_body: bool = False):
         """Any bearer-authorised call to `url` as given (other APIs); re-login on 401."""
         bearer = self.auth.bearer
         try:
-            return self._send(method, url, body, bearer)
+            return self._send(method, url, body, bearer, need_body)
         except Unauthorized:
             if not self.relogin_on_401 or not self.auth.relogin_after(bearer):
                 raise
-            return self._send(method, url, body, self.auth.bearer)
+            return self._send(method, url, body, self.auth.bearer, need_body)
 
-    def _send(self, method: str, url: str, body, bearer: str):
+    def _send(self, method: str, url: str, body, bearer: str, need_body: bool):
         headers = {"Authorization": f"Bearer {bearer}"}
         if method in ("PUT", "DELETE"):
             # LivePerson tunnels PUT through POST with this header (documented for availability).
             headers["X-HTTP-Method-Override"] = method
             method = "POST"
-        return json_of(self.transport.call(method, url, body, headers))
+        return json_of(self.transport.call(method, url, body, headers, need_body=need_body))
 
     def start_agent_session(self) -> "AgentSession":
         """POST agentSession on the agentVep host the login named; the body is legacy filler."""
         base = self.domains.url("agentVep")
-        body = self.call("POST", f"{base}/api/account/{self.account}/agentSession", {"loginData": ""})
+        body = self.call("POST", f"{base}/api/account/{self.account}/agentSession", {"loginData": ""},
+                         need_body=True)
         href = links_by_rel(body.get("agentSessionLocation", {}).get("link")).get("location")
         if not href:
             raise LivePersonError(f"agentSession answer has no location link: {body}")
@@ -187,7 +191,7 @@ class AgentSession:
     def accept(self, accept_url: str | None = None) -> "AgentChat":
         """Accept the next ringing chat (201 with its location)."""
         url = accept_url or f"{self.url}/incomingRequests"
-        body = self.client.call("POST", url, {})
+        body = self.client.call("POST", url, {}, need_body=True)
         href = links_by_rel(body.get("chatLocation", {}).get("link")).get("location")
         if not href:
             raise LivePersonError(f"accept answer has no chat location: {body}")
@@ -252,7 +256,7 @@ class AgentChat:
         return ChatEvent.from_json(body.get("event") or {})
 
     def _post_event(self, event: dict, wrapper: str) -> int:
-        body = self.client.call("POST", self._link("events", "events"), {"event": event})
+        body = self.client.call("POST", self._link("events", "events"), {"event": event}, need_body=True)
         return _event_id(body, wrapper)
 
     def add_line(self, text: str, text_type: str = "plain", sub_type: str | None = None,

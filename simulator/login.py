@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from .csds import DomainLookup
 from .report import Report, silent
 from .responses import LoginResult
-from .transport import LivePersonError, Transport, Unauthorized
+from .transport import ConnectionFailed, LivePersonError, Transport, Unauthorized
 
 COOKIE = "Session_id"
 REFRESH_EVERY = 300.0  # LivePerson's keep-alive guide: refresh every 5 minutes
@@ -70,7 +70,16 @@ class LoginSession:
     def login(self, credentials: Credentials) -> LoginResult:
         """Find the login host through CSDS (agentVep) and log in."""
         self._base = self.domains.url("agentVep")
-        body = self.transport.post_json(self._url("login?v=1.3"), credentials.body())
+        try:
+            body = self.transport.post_json(self._url("login?v=1.3"), credentials.body(),
+                                            need_body=True, login=True)
+        except ConnectionFailed as exc:
+            # Name the service, the host and who said so; forget it, so the next login asks the
+            # Domain API afresh (a moved or wrong host heals, as node-agent-sdk's reconnect does).
+            host, source = self.domains.host("agentVep"), self.domains.source("agentVep")
+            self.domains.forget("agentVep")
+            raise ConnectionFailed(f"agentVep (the Login Service) of account {self.account} is at "
+                                   f"{host} per {source}, which cannot be reached: {exc}") from exc
         result = LoginResult.from_json(body, self.transport.cookie(COOKIE))
         # Later lookups (a re-login, other services) use what the login said.
         self.domains.learn([{"service": s, "baseURI": b} for s, b in result.services.items()])
