@@ -6,6 +6,10 @@ import requests
 
 from tests.support.server import serve
 
+# pytester runs small test files in a sandboxed pytest (tests/plugin: the cc_sandbox plugin as a
+# bot team uses it); pytest only takes pytest_plugins in the top-level conftest.
+pytest_plugins = ["pytester"]
+
 
 @pytest.fixture
 def live():

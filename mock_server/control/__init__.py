@@ -7,6 +7,7 @@ from ..model.sandbox import Sandbox
 bp = Blueprint("control", __name__, url_prefix="/_sandbox")
 
 from . import routes  # noqa: E402,F401  (the routes register on bp)
+from . import script  # noqa: E402,F401  (GET /chats/<chatId>/script registers on bp)
 
 
 def init_control(app: Flask, socketio, sb: Sandbox) -> None:

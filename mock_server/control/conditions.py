@@ -174,6 +174,28 @@ def availability(fields: dict) -> Check:
     return check
 
 
+def ring(fields: dict) -> Check:
+    """A chat ringing at an agent (login name or user id): what an agent's accept waits for."""
+    _only(fields, "ring", ("agent", "account", "chat"))
+    agent, account, chat_id = (_text(fields, "agent", required=True), _text(fields, "account"),
+                               _text(fields, "chat"))
+
+    def check(sb: Sandbox, _journal: Journal) -> Outcome:
+        rings = []
+        for acct in sb.accounts.values():
+            if account is not None and acct.id != account:
+                continue
+            for session in sb.query.live_sessions(acct.id):
+                if agent not in (session.user.id, session.user.login_name):
+                    continue
+                for ringing in session.ringing:
+                    rings.append(ringing)
+                    if chat_id is None or ringing == chat_id:
+                        return Outcome(True, {"agent": agent, "chat": ringing, "session": session.id})
+        return Outcome(False, {"agent": agent, "ringing": rings})
+    return check
+
+
 def journal_count(fields: dict) -> Check:
     """At least N journal entries matching the journal filters."""
     at_least = fields.get("at_least", 1)
@@ -208,7 +230,7 @@ def chat(fields: dict) -> Check:
 
 KINDS: dict[str, Callable[[dict], Check]] = {
     "line": line, "chat_state": chat_state, "transfer": transfer, "availability": availability,
-    "journal_count": journal_count, "chat": chat}
+    "journal_count": journal_count, "chat": chat, "ring": ring}
 
 
 def parse(body: dict) -> tuple[str, Check]:

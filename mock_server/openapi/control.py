@@ -39,12 +39,14 @@ RULE = obj({
 RULE_OUT = {"allOf": [RULE, obj({"id": string(), "seen": integer(), "taken": integer(),
                                  "spent": boolean()})]}
 WAIT = obj({
-    "condition": enum("line", "chat_state", "transfer", "availability", "journal_count", "chat"),
+    "condition": enum("line", "chat_state", "transfer", "availability", "journal_count", "chat",
+                      "ring"),
     "timeout": number("Seconds (default 5)", minimum=0, maximum=120),
 }, optional=("timeout",), description="Plus the condition's own fields (docs/control-plane.md): "
     "line: chat, account, source, pattern, text, contains, after, rich, agent_only; chat_state: "
     "chat, state; transfer: chat, account, skill; availability: agent, account, availability; "
-    "journal_count: the journal filters and at_least; chat: account, skill, state.")
+    "journal_count: the journal filters and at_least; chat: account, skill, state; ring: agent, "
+    "account, chat.")
 
 
 # The control plane's own answers that are not LivePerson's envelope (components/responses).
@@ -130,6 +132,16 @@ def control_paths() -> dict:
                        response=ok(RULE_OUT, "The rule, with its id")),
             "delete": op("Remove every fault rule", CONTROL, PUBLIC, operation_id="clearFaults",
                          response=ok(obj({"removed": integer()})))},
+        "/_sandbox/chats/{chatId}/script": {"get": op(
+            "A chat as a replayable YAML customer script (record and replay)", CONTROL, PUBLIC,
+            operation_id="chatScript",
+            description="The customer's lines as `say` steps, the agents' answers as asserters, "
+                        "transfers and the end as checks (simulator/scripts.py). An attachment "
+                        "`chat-<id>.yaml`.",
+            params=({"name": "chatId", "in": "path", "required": True, "schema": {"type": "string"}},),
+            response={"description": "The script (YAML)",
+                      "content": {"text/yaml": {"schema": {"type": "string"}}}},
+            errors=(404,))},
         "/_sandbox/faults/{ruleId}": {
             "get": op("One fault rule with its counters", CONTROL, PUBLIC, operation_id="fault",
                       params=(_rule_id(),), response=ok(RULE_OUT), errors=(404,)),
