@@ -4,8 +4,12 @@
 (simulator/visitor.py): asks for a chat, waits for an agent, plays the steps (a name, a line,
 checks of what comes back, the end), closes the chat if it is still open, and says how each step
 went. Every caller uses it: `python -m simulator consumer` (a YAML script, or plain lines made
-into one by `lines_script`), `python -m simulator check` and the tests, which drive it step by
-step with request(), say(), poll() and expect().
+into one by `lines_script`), `python -m simulator check`, pytest's `test_*.yaml` items
+(mock_server/testing/scripts.py) and the tests, which drive it step by step with request(),
+say(), poll() and expect().
+
+Everything is judged from the visitor's side, except a transfer's reason: an agent-only note,
+read from the sandbox's control plane (`/_sandbox`) when there is one.
 """
 import re
 import threading
@@ -14,14 +18,17 @@ from dataclasses import dataclass, field, replace
 from typing import Sequence
 
 from .report import Reporter, report_event, verdict_line
-from .responses import AGENT_ENDED, TRANSFERRED, ChatEvent
+from .responses import AGENT_ENDED, TRANSFERRED, ChatEvent, Survey
 from .scripts import Check, Script, Step, lines_script
-from .transport import LivePersonError
+from .transport import LivePersonError, RetryPolicy, Transport, json_of, with_query
 from .visitor import VisitorChat, VisitorClient
 
 DEFAULT_LINES = ["Hi", "I have a question about my order", "It has not arrived yet",
                  "Could you check where it is?", "Thank you", "Bye"]
 LINES_TIMEOUT = 60.0  # plain lines: seconds for the whole chat
+CONTROL_TIMEOUT = 10.0  # seconds a control-plane call may take
+NEEDS_SANDBOX = ("needs the sandbox: a transfer's reason is an agent-only note the visitor cannot "
+                 "see, read from the sandbox's control plane (/_sandbox): {where}")
 
 
 @dataclass
@@ -41,6 +48,7 @@ class CustomerResult:
     chat_id: str | None = None
     steps: list[StepResult] = field(default_factory=list)
     replies: list[ChatEvent] = field(default_factory=list)  # agent lines, in order
+    events: list[ChatEvent] = field(default_factory=list)  # the whole chat as the visitor saw it
     ended_by: str | None = None  # agent, visitor or system
     error: str | None = None
 
@@ -53,6 +61,27 @@ class CustomerResult:
     def answered(self) -> int:
         """Lines said whose step passed (for plain lines: lines that got their answer)."""
         return sum(1 for s in self.steps if s.step.say is not None and s.status == "passed")
+
+    @property
+    def failed_step(self) -> tuple[int, StepResult] | None:
+        """The step that failed (its number from 1, its result), if one did."""
+        return next(((n, r) for n, r in enumerate(self.steps, 1) if r.status == "failed"), None)
+
+    def failure(self) -> str | None:
+        """Why the script failed, naming the step (number and what it says or does); None if ok."""
+        failed = self.failed_step
+        if failed is not None:
+            number, result = failed
+            return f"step {number} failed ({result.step.describe()}): {result.detail}"
+        if self.error:
+            return f"the script stopped before its steps were done: {self.error}"
+        if not self.ok:
+            return "a step did not run"
+        return None
+
+    def transcript(self) -> str:
+        """The chat so far as the visitor saw it, one event a line."""
+        return "\n".join(transcript_line(e) for e in self.events) or "(no events)"
 
     def report(self) -> str:
         """The pass/fail report, one line per step."""
@@ -75,11 +104,14 @@ class ScriptedCustomer:
     `script` is a Script, or plain lines (with `skill`/`engagement_id` and `timeout`, the whole
     chat's deadline) that must each get an answer; `skill`/`engagement_id` given with a Script
     override its own. Without a script, drive it step by step: request(), say(), poll(), expect().
+    `control`: the sandbox whose control plane reads transfer reasons (its URL), False for
+    none, None (default) to look for `/_sandbox` on the CSDS host the client was given.
     """
 
     def __init__(self, client: VisitorClient, script: Script | Sequence[str] | None = None, *,
                  skill: str | None = None, engagement_id: str | None = None,
-                 timeout: float = LINES_TIMEOUT, poll: float = 1.0, report: Reporter | None = None):
+                 timeout: float = LINES_TIMEOUT, poll: float = 1.0, report: Reporter | None = None,
+                 control: str | bool | None = None):
         if isinstance(script, str):
             script = [script]
         if script is not None and not isinstance(script, Script):
@@ -98,6 +130,11 @@ class ScriptedCustomer:
         self.ended_by: str | None = None  # agent, visitor or system
         self._give_up_at: float | None = None  # the whole run's deadline (plain lines)
         self._stop = threading.Event()
+        self._control_given = control
+        self._control: tuple[Transport, str] | None = None  # (transport, /_sandbox URL) once found
+        self._control_looked = False
+        self._control_where = "this run has none (control=False)"  # why none was found
+        self._seen: dict[str, str] = {}  # chat checks: what was last seen, for the failure report
 
     def stop(self) -> None:
         """Give up (the current wait fails)."""
@@ -137,14 +174,17 @@ class ScriptedCustomer:
                 self.report("step", chat.id, status=step_result.status, step=step_result.step.describe(),
                             detail=step_result.detail or None)
                 if step_result.status != "passed":
+                    self.poll()  # the transcript ends where the failure happened, our last line too
                     break  # later steps build on this one
         except (LivePersonError, TimeoutError) as exc:
             result.error = str(exc)
             self.report("error", result.chat_id, error=str(exc))
         finally:
             unclosed = self.close()
+            if self._control is not None:
+                self._control[0].close()
         result.error = result.error or unclosed
-        result.replies, result.ended_by = self.replies, self.ended_by
+        result.replies, result.events, result.ended_by = self.replies, list(self.events), self.ended_by
         said = [s for s in result.steps if s.step.say is not None]
         self.report("done", result.chat_id, ok=result.ok,
                     passed=f"{sum(s.status == 'passed' for s in result.steps)}/{len(result.steps)}",
@@ -247,6 +287,9 @@ class ScriptedCustomer:
     def expect(self, check: Check) -> tuple[bool, str]:
         """Poll until `check` holds (True, what matched), or not (False, why): its deadline (or the
         run's) passed, the chat ended without it, or stop() was called."""
+        if check.reason is not None and self.control_url() is None:
+            return False, NEEDS_SANDBOX.format(where=self._control_where)
+        self._seen.pop(check.kind, None)  # an earlier check's observation is not this one's
         start = time.monotonic()
         deadline = start + check.within
         while True:
@@ -257,6 +300,8 @@ class ScriptedCustomer:
             if self.ended_by:  # nothing more can come
                 if check.kind == "ended":
                     return False, f"the chat {self._got(check)}"
+                if check.kind in ("skill", "state", "survey"):
+                    return False, f"the chat has ended (by the {self.ended_by}); got {self._got(check)}"
                 return False, f"the chat ended (by the {self.ended_by}) first; got {self._got(check)}"
             if not self._pause(deadline):
                 cut = self._give_up_at is not None and self._give_up_at < deadline
@@ -274,10 +319,13 @@ class ScriptedCustomer:
         return True
 
     def _evaluate(self, check: Check) -> str | None:
-        """What satisfies `check` among the events after the mark (moving the mark), or None."""
+        """What satisfies `check` (among the events after the mark, moving the mark, or the chat
+        as it is now), or None."""
+        if check.kind in ("skill", "state", "survey"):
+            return self._evaluate_chat(check)
         for event in self.after_mark():
             if check.kind == "reply" and event.is_agent_line and self._by_ok(check, event.by):
-                if re.search(check.value, event.plain_text, re.IGNORECASE):
+                if line_matches(check, event):
                     self.mark = event.id
                     return f"{event.plain_text!r} by {event.by}"
             elif check.kind == "reply" and check.or_ended and event.is_ended:
@@ -290,15 +338,70 @@ class ScriptedCustomer:
                     self.mark = event.id
                     return f"{name} joined"
             elif check.kind == "transferred" and event.is_system_line and event.system_message_id == TRANSFERRED:
-                skill = self.chat.info().skill_name or ""
-                if skill.lower() == str(check.value).lower():
+                found = self._transferred(check, event)
+                if found is not None:
                     self.mark = event.id
-                    return f"transferred to {skill}: {event.plain_text!r}"
+                    return found
             elif check.kind == "ended" and event.is_ended:
                 if check.by is None or check.by == self.ended_by:
                     self.mark = event.id
                     return f"ended by the {self.ended_by}"
         return None
+
+    def _transferred(self, check: Check, event: ChatEvent) -> str | None:
+        """A transfer line that `check` accepts: the chat info names its skill, and the control
+        plane has a transfer there whose reason matches."""
+        skill = self.chat.info().skill_name or ""
+        if check.value is not True and skill.lower() != str(check.value).lower():
+            self._seen["transferred"] = f"a transfer to {skill}"
+            return None
+        found = f"transferred to {skill}: {event.plain_text!r}"
+        if check.reason is None:
+            return found
+        transfers = [t for t in self.transfers()
+                     if check.value is True or str(t.get("toSkill") or "").lower() == skill.lower()]
+        reasons = [str(t.get("reason") or "") for t in transfers]
+        matched = next((r for r in reasons if re.search(check.reason, r, re.IGNORECASE)), None)
+        if matched is None:
+            self._seen["transferred"] = (f"a transfer to {skill} with reason "
+                                         f"{', '.join(map(repr, reasons)) or 'none'}")
+            return None
+        return f"{found}, reason {matched!r}"
+
+    def _evaluate_chat(self, check: Check) -> str | None:
+        """A check of the chat as it is now: its skill or state (chat info), its exit survey."""
+        if check.kind == "survey":
+            if not self.ended_by:
+                self._seen["survey"] = "the chat has not ended (the survey comes after the end)"
+                return None
+            offered = self._exit_survey()
+            return offered if (offered is not None) == check.value else None
+        info = self.chat.info()
+        if check.kind == "skill":
+            self._seen["skill"] = f"skill {info.skill_name} (id {info.skill_id})"
+            wanted = str(check.value).lower()
+            ok = wanted in ((info.skill_name or "").lower(), (info.skill_id or "").lower())
+            return f"on skill {info.skill_name} (id {info.skill_id})" if ok else None
+        self._seen["state"] = f"state {info.state}"
+        return f"state {info.state}" if info.state == check.value else None
+
+    def _exit_survey(self) -> str | None:
+        """The exit survey the chat resource links, if it has questions (what it is), else None."""
+        href = self.chat.resource().links.get("exit-survey")
+        if not href:
+            self._seen["survey"] = "no exit-survey link on the chat"
+            return None
+        try:
+            survey = Survey.from_json(json_of(self.client.call("GET", href)))
+        except LivePersonError as exc:
+            self._seen["survey"] = f"the exit survey could not be read: {exc}"
+            return None
+        if not survey.questions:
+            self._seen["survey"] = f"exit survey {survey.id or '-'} without questions"
+            return None
+        self._seen["survey"] = (f"exit survey {survey.id} {survey.title!r} with "
+                                f"{len(survey.questions)} question(s)")
+        return self._seen["survey"]
 
     def _by_ok(self, check: Check, name: str | None) -> bool:
         if check.agent is not None and name != check.agent:
@@ -311,9 +414,82 @@ class ScriptedCustomer:
         if check.kind == "reply":
             lines = [f"{e.plain_text!r} by {e.by}" for e in after if e.is_agent_line]
             return ", ".join(lines) if lines else "no agent line"
+        if check.kind in self._seen:
+            return self._seen[check.kind]
         if check.kind == "transferred":
             notes = [f"system {e.system_message_id}: {e.plain_text!r}" for e in after if e.is_system_line]
             return ", ".join(notes) if notes else "no transfer"
         if check.kind == "joined":
             return ", ".join(n for i, n in self.joins if i > self.mark) or "nobody joined"
         return f"ended by the {self.ended_by}" if self.ended_by else "still open"
+
+    # --- the sandbox's control plane (agent-only facts) --------------------------------
+
+    def control_url(self) -> str | None:
+        """The `/_sandbox` URL of the sandbox behind this chat, or None (e.g. real LivePerson)."""
+        if not self._control_looked:
+            self._control_looked = True
+            given = self._control_given
+            if given is not False:
+                base = self.client.domains.csds_url if given in (None, True) else str(given).rstrip("/")
+                url = base if base.endswith("/_sandbox") else f"{base}/_sandbox"
+                self._control_where = f"{url} does not answer as one (is this LivePerson?)"
+                transport = Transport(self.client.transport.verify, CONTROL_TIMEOUT, RetryPolicy.none())
+                try:
+                    healthy = json_of(transport.call("GET", f"{url}/health")).get("status") == "ok"
+                except (LivePersonError, ValueError, AttributeError):
+                    healthy = False  # LivePerson answers 404 (or HTML): no control plane there
+                if healthy:
+                    self._control = (transport, url)
+                else:
+                    transport.close()
+        return self._control[1] if self._control else None
+
+    def transfers(self) -> list[dict]:
+        """This chat's transfers as the control plane's state shows them (with their reasons)."""
+        if self.control_url() is None or self.chat is None:
+            return []
+        transport, url = self._control
+        state = json_of(transport.call("GET", with_query(f"{url}/state", account=self.client.account,
+                                                          events="false")))
+        chats = [c for a in state.get("accounts") or [] for c in a.get("chats") or []]
+        chat = next((c for c in chats if c.get("id") == self.chat.id), {})
+        return list(chat.get("transfers") or [])
+
+
+def line_matches(check: Check, event: ChatEvent) -> bool:
+    """Does this agent line meet every line condition of `check`?"""
+    text = event.plain_text
+    if check.value and not re.search(check.value, text, re.IGNORECASE):
+        return False
+    if check.text is not None and text != check.text:
+        return False
+    if check.contains is not None and check.contains not in text:
+        return False
+    if check.matches is not None and re.fullmatch(check.matches, text) is None:
+        return False
+    if check.rich is not None:
+        if event.text_type != "rich-content" or not isinstance(event.json, dict):
+            return False
+        return check.rich is True or check.rich in card_types(event.json)
+    return True
+
+
+def card_types(node, depth: int = 0) -> set[str]:
+    """Every element type in a structured-content card (the card's own type included)."""
+    if not isinstance(node, dict) or depth > 40:
+        return set()
+    found = {node["type"]} if isinstance(node.get("type"), str) else set()
+    children = node.get("elements")
+    for child in children if isinstance(children, list) else []:
+        found |= card_types(child, depth + 1)
+    return found
+
+
+def transcript_line(event: ChatEvent) -> str:
+    """One event as a transcript shows it: `#7 Demo Bot: Hello`, `#3 [chatting]`."""
+    if not event.is_line:
+        return f"#{event.id} [{event.state or event.type}]"
+    who = {"visitor": "you", "system": "system"}.get(event.source or "", event.by or "agent")
+    rich = f"[{event.json.get('type', 'rich')}] " if event.text_type == "rich-content" and isinstance(event.json, dict) else ""
+    return f"#{event.id} {who}: {rich}{event.plain_text}"

@@ -1,7 +1,9 @@
 """Customer scripts: the YAML format of what a customer says and expects, checked before it runs.
 
 simulator/customer.py plays them (ScriptedCustomer) on the Server Chat API; plain lines
-(`consumer --line ...`) become a script too (`lines_script`).
+(`consumer --line ...`) become a script too (`lines_script`). The sandbox exports any chat as one
+(`GET /_sandbox/chats/{chatId}/script`), and pytest runs `test_*.yaml` files of them
+(mock_server/testing/scripts.py).
 
 A script (see simulator/scripts/escalation.yaml)::
 
@@ -21,23 +23,50 @@ A script (see simulator/scripts/escalation.yaml)::
       - say: I want an agent
         expect:
           - transferred: support-human  # system message 15 and chat info skillName
+            reason: 'asked for'         # the transfer's note (needs the sandbox, below)
+          - state: waiting
           - reply: '.+'                 # a line from ...
             human: true                 # ... another agent than the first one to join
             within: 60                  # this check's own deadline
       - expect: {ended: true, by: agent}
       - end: true                       # the customer closes the chat
 
-Checks (each passes as soon as what it names shows up, or fails at its deadline):
+Checks (each passes as soon as what it names shows up, or fails at its deadline). A check is
+either a line check or one chat check.
 
-- `reply: REGEX`: an agent line after our last line (and after what earlier checks used up)
-  matches REGEX (searched, any case). `agent: NAME`: the line's `by` (the agent's nickname) is
-  NAME. `human: true`: it was said by an agent other than the first one who joined the chat.
+Line checks: an agent line after our last line (and after what earlier checks used up), for
+which every condition given holds:
+
+- `reply: REGEX`: the line's text matches REGEX, searched, any case (`reply: '.+'`: any line).
+- `text: TEXT`: the text is exactly TEXT.
+- `contains: TEXT`: the text holds TEXT (case counts).
+- `matches: REGEX`: the whole text matches REGEX (Python `re.fullmatch`, case counts; write
+  `(?i)` or `(?s)` for any case or `.` across lines). What exported scripts use.
+- `rich: true`: the line is structured content (textType rich-content); `rich: TYPE`: its card
+  is, or holds, an element of that type (`vertical`, `button`, `image`, ...).
+- `agent: NAME`: the line's `by` (the agent's nickname) is NAME. `human: true`: it was said by
+  an agent other than the first one who joined the chat.
+
+"The text" is what a reader sees: tags of html lines dropped, entities decoded; a card without
+a text reads as its texts and button titles.
+
+Chat checks:
+
 - `joined: NAME` (or `joined: true`): an agent joined (state `chatting`); NAME must be the chat
   info's agentName; `human: true` as above.
-- `transferred: SKILL`: the platform announced a transfer to a skill (system message 15) and the
-  chat info now names SKILL.
+- `transferred: SKILL` (or `true`, any skill): the platform announced a transfer (system message
+  15) and the chat info now names SKILL. `reason: REGEX` (searched, any case): the transfer's
+  reason matches. The reason is a note only agents see, so this reads it from the sandbox's
+  control plane (`/_sandbox` on the `--url` host); against LivePerson it fails, saying so.
+- `skill: SKILL`: the chat's skill, per the visitor's chat info, is SKILL (name or id, any case).
+- `state: waiting|chatting|ended`: the chat info's state is that.
 - `ended: true`: the chat ended; `by: agent` (system message 5 first), `visitor` (we ended it)
   or `system` (anything else, e.g. a timeout).
+- `survey: true`: once the chat has ended, the chat resource links an exit survey
+  (`exit-survey`) and it has questions (`survey: false`: it offers none).
+
+Any check takes `within: S`, its own deadline. A failed check stops the script there; the
+result names the step (its number and what it says or does) and carries the chat's transcript.
 
 "Human" is judged from the visitor's side only, honestly: the Server Chat API says who is
 talking (agent names) but not whether they are people. `human: true` therefore means "not the
@@ -53,7 +82,13 @@ import yaml
 
 DEMO_ACCOUNT = "12345678"
 STEP_KEYS = {"say", "expect", "name", "end"}
-CHECK_KEYS = {"reply", "joined", "transferred", "ended", "agent", "human", "within", "by"}
+LINE_KEYS = ("reply", "text", "contains", "matches", "rich")  # conditions on one agent line
+CHAT_KINDS = ("joined", "transferred", "skill", "state", "ended", "survey")
+CHECK_KEYS = {*LINE_KEYS, *CHAT_KINDS, "agent", "human", "within", "by", "reason"}
+STATES = ("waiting", "chatting", "ended")
+# Which kinds a modifier belongs to ("reply" stands for every line check).
+MODIFIERS = {"agent": ("reply", "joined"), "human": ("reply", "joined"), "by": ("ended",),
+             "reason": ("transferred",)}
 
 
 class ScriptError(ValueError):
@@ -62,25 +97,50 @@ class ScriptError(ValueError):
 
 @dataclass(frozen=True)
 class Check:
-    """One expectation."""
+    """One expectation: a line check (kind "reply") or a chat check."""
 
-    kind: str  # reply, joined, transferred, ended
-    value: object
+    kind: str  # reply (any line check), joined, transferred, skill, state, ended, survey
+    value: object  # reply: the searched pattern ("" any line); else the kind's own value
     within: float
     agent: str | None = None
     human: bool = False
     by: str | None = None
     or_ended: bool = False  # reply only: the chat ending (not by us) answers too (not in YAML)
+    text: str | None = None  # reply: the whole text
+    contains: str | None = None  # reply: a part of the text
+    matches: str | None = None  # reply: a pattern the whole text matches
+    rich: bool | str | None = None  # reply: structured content (True) of a type (str)
+    reason: str | None = None  # transferred: a pattern searched in the transfer's reason
 
     def describe(self) -> str:
         """How the report names this check."""
-        reply = f"reply /{self.value}/" if self.value else "an agent line"
-        what = {"reply": f"{reply} or the chat's end" if self.or_ended else reply,
-                "joined": "an agent joins" if self.value is True else f"{self.value} joins",
-                "transferred": f"transfer to {self.value}", "ended": "the chat ends"}[self.kind]
+        if self.kind == "reply":
+            what = self._describe_line()
+        elif self.kind == "transferred":
+            what = "a transfer" if self.value is True else f"transfer to {self.value}"
+            what += f" with reason /{self.reason}/" if self.reason is not None else ""
+        else:
+            what = {"joined": "an agent joins" if self.value is True else f"{self.value} joins",
+                    "skill": f"skill {self.value}", "state": f"state {self.value}",
+                    "ended": "the chat ends",
+                    "survey": "an exit survey offered" if self.value else "no exit survey"}[self.kind]
         extra = [f"by {self.agent}" if self.agent else "", "from a human" if self.human else "",
                  f"by the {self.by}" if self.by else ""]
         return " ".join([what, *[e for e in extra if e], f"within {self.within:g}s"])
+
+    def _describe_line(self) -> str:
+        parts = [f"/{self.value}/" if self.value else ""]
+        if self.text is not None:
+            parts.append(f"text {self.text!r}")
+        if self.contains is not None:
+            parts.append(f"containing {self.contains!r}")
+        if self.matches is not None:
+            parts.append(f"matching /{self.matches}/ whole")
+        if self.rich is not None:
+            parts.append("rich content" if self.rich is True else f"rich content ({self.rich})")
+        given = " ".join(p for p in parts if p)
+        what = f"reply {given}" if given else "an agent line"
+        return f"{what} or the chat's end" if self.or_ended else what
 
 
 @dataclass(frozen=True)
@@ -123,6 +183,9 @@ class Script:
     give_up_after: float | None = None
 
 
+SCRIPT_KEYS = {"name", "account", "skill", "engagement", "request", "timeout", "join_timeout", "steps"}
+
+
 def load_script(path: str | Path) -> Script:
     """Read and check a script file; ScriptError says what is wrong and where."""
     try:
@@ -136,8 +199,7 @@ def parse_script(data, where: str = "script") -> Script:
     """Build a Script from already-loaded YAML data."""
     if not isinstance(data, dict) or not isinstance(data.get("steps"), list) or not data["steps"]:
         raise ScriptError(f"{where}: a script is a mapping with a non-empty 'steps' list")
-    unknown = set(data) - {"name", "account", "skill", "engagement", "request", "timeout",
-                           "join_timeout", "steps"}
+    unknown = set(data) - SCRIPT_KEYS
     if unknown:
         raise ScriptError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
     if data.get("skill") is not None and data.get("engagement") is not None:
@@ -184,20 +246,51 @@ def _step(item, timeout: float, where: str) -> Step:
                 checks=tuple(_check(c, timeout, f"{where}: expect") for c in checks))
 
 
+def _pattern(value, where: str) -> str:
+    try:
+        re.compile(str(value))
+    except re.error as exc:
+        raise ScriptError(f"{where}: bad pattern {value!r}: {exc}") from exc
+    return str(value)
+
+
 def _check(item, timeout: float, where: str) -> Check:
     if not isinstance(item, dict) or set(item) - CHECK_KEYS:
         raise ScriptError(f"{where}: a check is a mapping of {', '.join(sorted(CHECK_KEYS))}")
-    kinds = [k for k in ("reply", "joined", "transferred", "ended") if k in item]
-    if len(kinds) != 1:
-        raise ScriptError(f"{where}: give exactly one of reply, joined, transferred, ended")
-    kind, value = kinds[0], item[kinds[0]]
+    lines = [k for k in LINE_KEYS if k in item]
+    kinds = [k for k in CHAT_KINDS if k in item]
+    if len(kinds) + bool(lines) != 1:
+        raise ScriptError(f"{where}: give exactly one of joined, transferred, skill, state, ended, "
+                          f"survey or line conditions ({', '.join(LINE_KEYS)}), not several kinds")
+    kind = "reply" if lines else kinds[0]
+    for key, owners in MODIFIERS.items():
+        if key in item and kind not in owners:
+            raise ScriptError(f"{where}: '{key}' goes with {' or '.join(o if o != 'reply' else 'a line check' for o in owners)}")
+    within = _seconds(item.get("within", timeout), f"{where}: within")
+    common = {"agent": _opt_str(item.get("agent")), "human": bool(item.get("human")), "by": item.get("by")}
     if kind == "reply":
-        try:
-            re.compile(str(value))
-        except re.error as exc:
-            raise ScriptError(f"{where}: bad pattern {value!r}: {exc}") from exc
-        value = str(value)
-    if item.get("by") not in (None, "agent", "visitor", "system"):
+        return Check("reply", _pattern(item["reply"], where) if "reply" in item else "", within,
+                     text=_opt_str(item.get("text")), contains=_opt_str(item.get("contains")),
+                     matches=_pattern(item["matches"], where) if "matches" in item else None,
+                     rich=_rich(item.get("rich"), where), **common)
+    value = item[kind]
+    if kind == "ended" and item.get("by") not in (None, "agent", "visitor", "system"):
         raise ScriptError(f"{where}: 'by' is agent, visitor or system")
-    return Check(kind=kind, value=value, within=_seconds(item.get("within", timeout), f"{where}: within"),
-                 agent=_opt_str(item.get("agent")), human=bool(item.get("human")), by=item.get("by"))
+    if kind == "state" and value not in STATES:
+        raise ScriptError(f"{where}: 'state' is one of {', '.join(STATES)}")
+    if kind == "survey" and not isinstance(value, bool):
+        raise ScriptError(f"{where}: 'survey' is true or false")
+    if kind in ("skill", "transferred") and (value is None or value is False or value == ""):
+        raise ScriptError(f"{where}: '{kind}' names a skill" + (" (or true)" if kind == "transferred" else ""))
+    if kind in ("skill",) or (kind == "transferred" and value is not True):
+        value = str(value)
+    reason = _pattern(item["reason"], where) if "reason" in item else None
+    return Check(kind, value, within, reason=reason, **common)
+
+
+def _rich(value, where: str) -> bool | str | None:
+    if value is None:
+        return None
+    if value is True or (isinstance(value, str) and value.strip()):
+        return value if value is True else value.strip()
+    raise ScriptError(f"{where}: 'rich' is true or a content type (vertical, button, ...)")

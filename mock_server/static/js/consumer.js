@@ -16,7 +16,7 @@ const POLL_MS = 1000;
 
 const ui = {
   window: $("chat-window"), title: $("chat-title"), subtitle: $("chat-subtitle"), headAvatar: $("head-avatar"),
-  pill: $("state-pill"), status: $("status-bar"), end: $("end-chat"), body: $("chat-body"),
+  pill: $("state-pill"), status: $("status-bar"), end: $("end-chat"), saveScript: $("save-script"), body: $("chat-body"),
   engagements: $("engagement-list"), engagementError: $("engagement-error"), next: $("continue"),
   stepEngagements: $("step-engagements"), stepPrechat: $("step-prechat"), prechatForm: $("prechat-form"),
   prechatHeader: $("prechat-header"), prechatError: $("prechat-error"), start: $("start-chat"),
@@ -58,6 +58,7 @@ const state = {
   exitSurvey: null,
   availabilityTimer: null,
   visitorName: null,
+  lastChatId: null, // the current chat's id, kept after it (and through "new chat") for its script
 };
 
 // --- small UI helpers -----------------------------------------------------------------------
@@ -88,6 +89,7 @@ function setPhase(phase, detail) {
   ui.transcript.hidden = !inChat && phase !== "survey" && phase !== "thanks";
   ui.composer.hidden = !["waiting", "chatting", "transferred"].includes(phase);
   ui.end.hidden = !["connecting", "waiting", "chatting", "transferred"].includes(phase);
+  ui.saveScript.hidden = !state.lastChatId;
   lockPersona(phase !== "choose" && phase !== "prechat");
   updateHead();
 }
@@ -325,6 +327,7 @@ async function startChat() {
   ui.start.disabled = true;
   try {
     state.chatUrl = await api.requestChat(body.request);
+    state.lastChatId = decodeURIComponent(state.chatUrl.split("/").pop());
     state.nextUrl = `${state.chatUrl}/events?from=0`;
     if (state.visitorName) api.setVisitorName(state.chatUrl, state.visitorName).catch(() => {});
     setPhase("waiting", waitingText());
@@ -534,6 +537,32 @@ async function endChat() {
   if (!state.polling) pollLoop();
 }
 
+// The chat as a replayable customer script (the sandbox's own route, not LivePerson's): fetched
+// first, so a chat the sandbox no longer has is a message here and not a downloaded error.
+async function saveScript() {
+  const id = state.lastChatId;
+  if (!id) return;
+  ui.saveScript.disabled = true;
+  try {
+    const response = await fetch(`/_sandbox/chats/${encodeURIComponent(id)}/script`, { cache: "no-store" });
+    if (!response.ok) {
+      const message = (await response.json().catch(() => null))?.error?.message || `${response.status} ${response.statusText}`;
+      throw new Error(message);
+    }
+    const url = URL.createObjectURL(await response.blob());
+    const link = el("a", { href: url, download: `chat-${id}.yaml`, hidden: true });
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 60000); // the download has it by then
+    toast("Test script saved: replay it with python -m simulator consumer --script");
+  } catch (error) {
+    toast(`Could not save the test script: ${error.message}`, true);
+  } finally {
+    ui.saveScript.disabled = false;
+  }
+}
+
 // --- after the chat: the exit survey ---------------------------------------------------------------
 
 async function finishChat() {
@@ -638,6 +667,7 @@ setRichActions({ publishText: (text) => sendLine(text) }); // rich content: a bu
 sendOnEnter(ui.message, () => sendLine());
 ui.message.addEventListener("input", onTypingInput);
 ui.end.addEventListener("click", endChat);
+ui.saveScript.addEventListener("click", saveScript);
 ui.surveySubmit.addEventListener("click", submitSurvey);
 ui.surveyForm.addEventListener("submit", (event) => { event.preventDefault(); submitSurvey(); });
 ui.surveySkip.addEventListener("click", () => showThanks("Thanks for chatting with us."));
