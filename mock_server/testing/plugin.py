@@ -4,6 +4,7 @@
 Every pytest run where the package is installed imports this module: it imports only pytest and
 the standard library; the sandbox (Flask, the model, requests) loads when a fixture is used."""
 import json
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -105,8 +106,17 @@ def _start(settings: Settings):
     return CCSandbox(settings.config, seed=settings.seed, tls=settings.tls)
 
 
+def seed_for_test(seed: int | None, nodeid: str) -> int | None:
+    """The seed a session sandbox gets for one test: the same for that test in every run and in
+    any order, and another for each test, so a bot that outlives the tests never sees a chat or
+    session id it met in an earlier test (LivePerson never reuses one)."""
+    if seed is None:
+        return None
+    return (seed * 1_000_003 + zlib.crc32(nodeid.encode())) % 2**31
+
+
 class SandboxPool:
-    """The session's sandboxes, one per settings, each restored before every test but its first."""
+    """The session's sandboxes, one per settings, each restored before every test."""
 
     def __init__(self):
         self._sandboxes: dict = {}
@@ -119,11 +129,10 @@ class SandboxPool:
         return self._sandboxes[settings.key]
 
     def prepare(self, settings: Settings, nodeid: str):
-        """The sandbox, reset for test `nodeid` unless this is its first test (or already done)."""
+        """The sandbox, restored for test `nodeid` (once per test) with that test's own seed."""
         sandbox = self.get(settings)
-        last = self._prepared.get(settings.key)
-        if last is not None and last != nodeid:
-            sandbox.restore()
+        if self._prepared.get(settings.key) != nodeid:
+            sandbox.restore(seed_for_test(settings.seed, nodeid))
         self._prepared[settings.key] = nodeid
         return sandbox
 

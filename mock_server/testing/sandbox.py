@@ -154,12 +154,13 @@ class CCSandbox:
 
     # --- lifecycle ------------------------------------------------------------------------
 
-    def restore(self) -> None:
+    def restore(self, seed: int | None = None) -> None:
         """Back to how the sandbox started (for the next test of a session sandbox): its
-        config and seed, the clock frozen again; the clock's time does not go back."""
+        config, its seed (or `seed`), the clock frozen again; the clock's time does not go back."""
         self.close_actors()
-        config, seed = self._original
-        if self._reseeded:
+        config, original = self._original
+        seed = original if seed is None else seed
+        if self._reseeded or seed != self._seed:
             self._control.post("/seed", {"seed": seed, "config": config})
             self._config, self._seed, self._reseeded = config, seed, False
             self.account = str(config["accounts"][0]["id"])
