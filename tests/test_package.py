@@ -233,3 +233,20 @@ def test_the_installed_sandbox_serves_the_pages_and_the_simulator_check_passes(i
     for running in (sandbox, demo):
         assert "schema is not in" not in running.errors()  # json-pollock's schema was found
     assert all(code in (0, -signal.SIGTERM) for code in codes), codes
+
+
+def test_the_example_bot_projects_suite_passes_against_the_installed_plugin(installed):
+    """examples/weather-bot, copied outside the repository, as a bot team runs it: its own
+    tests on the installed package's pytest plugin (cc_sandbox), nothing else of this repo."""
+    import shutil
+    project = installed.work / "weather-bot"
+    shutil.copytree(ROOT / "examples" / "weather-bot", project,
+                    ignore=shutil.ignore_patterns("__pycache__", ".pytest_cache", "*.egg-info"))
+    result = subprocess.run([str(installed.python), "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+                            cwd=project, env=installed.env, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    passed = re.search(r"(\d+) passed", result.stdout)
+    assert passed and int(passed.group(1)) >= 20, result.stdout[-2000:]
+    plugin = subprocess.run([str(installed.python), "-c", "import mock_server.testing.plugin as p; print(p.__file__)"],
+                            cwd=project, env=installed.env, capture_output=True, text=True, timeout=60)
+    assert Path(plugin.stdout.strip()).resolve().is_relative_to(installed.venv.resolve()), plugin

@@ -143,6 +143,7 @@ class Journal:
             if len(self._entries) == self._entries.maxlen:
                 self.dropped += 1
             self._entries.append(entry)
+        self._on_change()  # a journal_count wait sees a call as it starts (a held one too)
         return entry
 
     def close(self, entry: Entry, status: int, ms: float) -> None:

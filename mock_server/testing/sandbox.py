@@ -3,6 +3,8 @@
 Everything that reads or changes the sandbox goes over HTTP to /_sandbox/* (the fixture is a
 client of the control plane, as any outside tool is); `app` and `sandbox` are there for
 white-box asserts only."""
+import copy
+from functools import lru_cache
 from pathlib import Path
 
 from . import DEFAULT_SEED
@@ -18,8 +20,19 @@ def load(config) -> dict:
     """A seed config: a dict as it is, a path read as YAML/JSON, None the demo config."""
     if isinstance(config, dict):
         return config
+    path = Path(config).resolve() if config is not None else None
+    if path is not None and not path.is_file():
+        from ..model.seed import load_config
+        return load_config(path)  # its ConfigError says what is wrong with the path
+    return copy.deepcopy(_parsed(path, path.stat().st_mtime_ns if path else 0))
+
+
+@lru_cache(maxsize=32)
+def _parsed(path: Path | None, _mtime: int) -> dict:
+    """A config file parsed once per version (a test suite starts many sandboxes of one file;
+    YAML parsing is most of a fresh sandbox's cost after Flask's own)."""
     from ..model.seed import load_config
-    return load_config(config)
+    return load_config(path)
 
 
 class CCSandbox:
