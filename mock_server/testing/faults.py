@@ -11,10 +11,12 @@ class FaultsClient:
     def __init__(self, control: ControlClient):
         self._control = control
 
-    def add(self, kind: str, **rule) -> dict:
-        """Put a rule in force; the rule with its `id`."""
-        body = {k: v for k, v in rule.items() if v is not None}
-        return self._control.post("/faults", {"kind": kind, **body})
+    def add(self, kind: str | dict, **rule) -> dict:
+        """Put a rule in force (`add("error", api=...)`, or the whole rule as a dict, as
+        POST /_sandbox/faults takes it); the rule with its `id`."""
+        given = dict(kind) if isinstance(kind, dict) else {"kind": kind}
+        body = {k: v for k, v in {**given, **rule}.items() if v is not None}
+        return self._control.post("/faults", body)
 
     def get(self, rule_id: str) -> dict:
         """One rule with its counters (seen, taken, spent)."""

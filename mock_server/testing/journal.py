@@ -27,6 +27,14 @@ class JournalClient:
         """Forget every entry; how many there were."""
         return int(self._control.delete("/journal").get("cleared", 0))
 
+    def __iter__(self):
+        """Every entry, oldest first (`for call in cc_sandbox.journal`)."""
+        return iter(self.entries())
+
+    def __len__(self) -> int:
+        """How many entries the journal holds."""
+        return self.count()
+
     def wait(self, at_least: int = 1, timeout: float = 5, **filters) -> int:
         """Wait until at least `at_least` entries match; their count."""
         return int(self._control.wait("journal_count", timeout, at_least=at_least, **filters)["count"])

@@ -1,5 +1,5 @@
 """A chat line as the fixture hands it back, from a wait's match or from a polled event."""
-from dataclasses import dataclass
+import re
 from datetime import datetime
 
 from simulator.responses import ChatEvent
@@ -7,17 +7,27 @@ from simulator.responses import ChatEvent
 RICH = "rich-content"
 
 
-@dataclass(frozen=True)
-class Line:
-    """One line of a chat: `rich` is the structured content (None for text lines)."""
+class Line(str):
+    """One line of a chat. It is its text (a `str`: `"order" in line`, `line == "Hi"`), with
+    who said it and when; `rich` is the structured content (None for text lines)."""
 
     id: int
     text: str
     source: str  # agent, visitor or system
     by: str | None
     time: float  # epoch seconds, by the sandbox clock
-    text_type: str = "plain"
-    rich: object = None
+    text_type: str
+    rich: object
+
+    def __new__(cls, id: int, text: str, source: str, by: str | None, time: float,
+                text_type: str = "plain", rich: object = None) -> "Line":
+        line = super().__new__(cls, text)
+        line.id, line.text, line.source, line.by, line.time = id, text, source, by, time
+        line.text_type, line.rich = text_type, rich
+        return line
+
+    def __repr__(self) -> str:
+        return f"Line(id={self.id}, source={self.source!r}, by={self.by!r}, text={self.text!r})"
 
     @property
     def plain(self) -> str:
@@ -61,6 +71,10 @@ class ChatSide:
     def wait_for_line(self, pattern: str | None = None, timeout: float = 5, **fields) -> Line:
         """The other side's next line (after the last one returned) whose text matches
         `pattern` (a regex, searched); also `text=` (equal), `contains=`, `rich=True`."""
+        if isinstance(pattern, re.Pattern):  # a compiled pattern: its text, with its flags
+            flags = "".join(f for f, bit in (("i", re.I), ("s", re.S), ("m", re.M), ("x", re.X))
+                            if pattern.flags & bit)
+            pattern = f"(?{flags}){pattern.pattern}" if flags else pattern.pattern
         match = self._control.wait("line", timeout, chat=self.chat_id, source=self.other,
                                    pattern=pattern, after=self._cursor, **fields)
         line = Line.from_match(match)

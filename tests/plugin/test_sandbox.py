@@ -182,3 +182,21 @@ def test_a_sandbox_without_the_fixture_stops_when_closed():
     with pytest.raises(requests.ConnectionError):
         requests.get(f"{url}/_sandbox/health", timeout=2)
     assert not [t for t in threading.enumerate() if t.name.endswith(url.rsplit(":", 1)[1])]
+
+
+def test_lines_are_their_text_and_compiled_patterns_work(cc_sandbox):
+    """A Line is a str (an outside suite may treat it as one); re.compile patterns keep flags."""
+    import re
+    alex = cc_sandbox.human_agent()
+    customer = cc_sandbox.customer(skill="support-human")
+    chat = alex.accept()
+    chat.say("Your ORDER ships today")
+    line = customer.wait_for_line(re.compile("order ships", re.I))
+    assert line == "Your ORDER ships today" and "ships" in line and line.upper().startswith("YOUR")
+    assert (line.text, line.source, line.by) == ("Your ORDER ships today", "agent", "Alex")
+    assert "Your ORDER ships today" in customer.transcript
+    assert any("ships" in seen for seen in customer.transcript)
+    assert len(cc_sandbox.journal) == cc_sandbox.journal.count() > 0
+    assert [e["id"] for e in cc_sandbox.journal] == [e["id"] for e in cc_sandbox.journal.entries()]
+    rule = cc_sandbox.faults.add({"kind": "error", "status": 502, "api": "domain"})
+    assert rule["status"] == 502 and cc_sandbox.faults.list()[0]["id"] == rule["id"]
