@@ -447,9 +447,13 @@ def one_run(args, account: str, skill: str, bots: list, run_no: int = 1) -> dict
     if args.cprofile:
         stem = Path(args.cprofile)
         cprofile = str(stem if args.runs == 1 else stem.with_name(f"{stem.stem}-{run_no}{stem.suffix}"))
+    diagnose = None
+    if args.diagnose:
+        stem = Path(args.diagnose)
+        diagnose = str(stem if args.runs == 1 else stem.with_name(f"{stem.stem}-{run_no}{stem.suffix}"))
     server = start_server("sandbox", args.stack, config=args.config,
                           cpu=0 if args.pin else None, tag="chats", cprofile=cprofile,
-                          cprofile_timer=args.cprofile_timer)
+                          cprofile_timer=args.cprofile_timer, diagnose=diagnose)
     profiler = None
     try:
         if args.warmup:
@@ -595,6 +599,10 @@ def main(argv=None) -> int:
     p.add_argument("--cprofile-timer", choices=("cpu", "wall"), default="cpu",
                    help="cpu (default): thread CPU time, immune to other processes but ~5x "
                         "slower; wall: less overhead, counts time the server was descheduled")
+    p.add_argument("--diagnose", metavar="FILE.json",
+                   help="run the server under bench/diagnosed.py (GC pauses, tick times, CPU per "
+                        "request kind, event-loop lag; a few µs per request) and write them to "
+                        "FILE.json (FILE-<run>.json with --runs > 1)")
     args = p.parse_args(argv)
     account, skill, bots, capacity = bots_of(Path(args.config))
     if args.chats > capacity:

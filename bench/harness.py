@@ -1,6 +1,7 @@
 """What both benchmarks share: start a server as a subprocess, read its URL, CPU time, stats."""
 import os
 import platform
+import runpy
 import re
 import shutil
 import signal
@@ -54,8 +55,8 @@ class Server:
         return tree_cpu_seconds(self.pid, split=True)
 
     def reset_profile(self) -> None:
-        """Under bench/profiled.py: drop what the profiler recorded so far (SIGUSR1)."""
-        if "bench.profiled" in self.cmd:
+        """Under bench/profiled.py or bench/diagnosed.py: drop what was recorded so far (SIGUSR1)."""
+        if "bench.profiled" in self.cmd or "bench.diagnosed" in self.cmd:
             os.kill(self.pid, signal.SIGUSR1)
             time.sleep(0.2)
 
@@ -110,7 +111,7 @@ def pinned(cmd: list[str], cpu: int | None) -> list[str]:
 
 def start_server(app: str, stack: str, config: str | None = None, cpu: int | None = None,
                  tag: str = "", cprofile: str | None = None,
-                 cprofile_timer: str = "cpu") -> Server:
+                 cprofile_timer: str = "cpu", diagnose: str | None = None) -> Server:
     """Start the sandbox (app="sandbox") or the bare app on `stack`, on a free port.
 
     The sandbox on the gevent stack is the real CLI, `python -m mock_server --port 0`.
@@ -125,6 +126,9 @@ def start_server(app: str, stack: str, config: str | None = None, cpu: int | Non
         Path(cprofile).parent.mkdir(parents=True, exist_ok=True)
         cmd = [PYTHON, "-m", "bench.profiled", "--timer", cprofile_timer,
                str(Path(cprofile).resolve()), *cmd]
+    elif diagnose:
+        Path(diagnose).parent.mkdir(parents=True, exist_ok=True)
+        cmd = [PYTHON, "-m", "bench.diagnosed", str(Path(diagnose).resolve()), *cmd]
     else:
         cmd = [PYTHON, *cmd]
     if config:
@@ -228,3 +232,19 @@ def code_version() -> str:
     except (OSError, subprocess.SubprocessError):
         return "unknown"
     return f"{head}+{len(dirty)} changed files in mock_server/" if dirty else head
+
+
+def run_module_until_signalled(module: str, argv: list[str], dump, reset) -> None:
+    """Run `python -m module argv` in this process (a measured server): SIGTERM and SIGINT call
+    `dump` (which writes what was measured), SIGUSR1 `reset` (after a warm-up); `dump` also
+    runs when the module returns."""
+    signal.signal(signal.SIGTERM, dump)
+    signal.signal(signal.SIGINT, dump)
+    signal.signal(signal.SIGUSR1, reset)
+    sys.argv = [module, *argv]
+    try:
+        runpy.run_module(module, run_name="__main__", alter_sys=True)
+    except SystemExit:
+        pass
+    finally:
+        dump()

@@ -28,10 +28,10 @@ CPU per request.
 """
 import cProfile
 import os
-import runpy
-import signal
 import sys
 import time
+
+from bench.harness import run_module_until_signalled
 
 
 def main() -> None:
@@ -79,16 +79,7 @@ def main() -> None:
         return serve_forever(self, *args, **kwargs)
 
     BaseServer.serve_forever = profiled_serve_forever
-    signal.signal(signal.SIGTERM, dump)
-    signal.signal(signal.SIGINT, dump)
-    signal.signal(signal.SIGUSR1, reset)  # forget what was recorded so far (after a warm-up)
-    sys.argv = [module, *argv]
-    try:
-        runpy.run_module(module, run_name="__main__", alter_sys=True)
-    except SystemExit:
-        pass
-    finally:
-        dump()
+    run_module_until_signalled(module, argv, dump, reset)  # SIGUSR1: forget the warm-up
 
 
 if __name__ == "__main__":

@@ -100,6 +100,19 @@ def read_headers(fp):
     return email.parser.Parser(_class=pywsgi.OldMessage).parsestr(text)
 
 
+_ENV_KEYS: dict[str, str] = {}  # header name -> its environ key ("" for none), as pywsgi makes it
+
+
+def _env_key(name: str) -> str:
+    """The environ key of a request header as pywsgi's `_headers` names it; "" when pywsgi
+    leaves it out (a name with an underscore, Content-Type and Content-Length)."""
+    key = "" if "_" in name else name.replace("-", "_").upper()
+    key = "" if key in ("", "CONTENT_TYPE", "CONTENT_LENGTH") else "HTTP_" + key
+    if len(_ENV_KEYS) < 1024:  # names repeat; a client inventing new ones is not cached
+        _ENV_KEYS[name] = key
+    return key
+
+
 class SandboxHandler(pywsgi.WSGIHandler):
     """pywsgi's handler with envelope errors and no access log (pywsgi formats one per request),
     cheaper header parsing and one send() per small answer (see the module docstring)."""
@@ -128,12 +141,13 @@ class SandboxHandler(pywsgi.WSGIHandler):
             yield from super()._headers()
             return
         # pywsgi formats each header as "Name: value\r\n" and splits it again; the same result.
+        keys = _ENV_KEYS
         for name, value in self.headers._headers:
-            if "_" in name:
-                continue  # pywsgi drops header names with an underscore
-            key = name.replace("-", "_").upper()
-            if key not in ("CONTENT_TYPE", "CONTENT_LENGTH"):
-                yield "HTTP_" + key, value.strip()
+            key = keys.get(name)
+            if key is None:
+                key = _env_key(name)
+            if key:
+                yield key, value.strip()
 
     def finalize_headers(self):
         # pywsgi's own (gevent 26.9), except that the Date value is formatted once per second

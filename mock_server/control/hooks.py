@@ -1,6 +1,5 @@
 """The control plane on the request path: every LivePerson API call is journaled, and a fault
 rule that matches it is taken before the view runs (docs/control-plane.md)."""
-import json
 import re
 import socket
 import time
@@ -11,7 +10,7 @@ from flask import Flask, request
 from ..api.common import bearer_token, respond
 from ..wire.errors import envelope, name_of
 from .faults import Call, Rule
-from .journal import BODY_CHARS
+from .journal import BODY_CHARS, RawBody
 
 # Blueprints that are not LivePerson's APIs: nothing of theirs is journaled or faulted.
 OWN_BLUEPRINTS = frozenset({"control", "live", "pages", "openapi"})
@@ -89,8 +88,9 @@ def operation_of(rule: str | None, method: str) -> str | None:
 
 
 def _body(req) -> object:
-    """The request body for the journal: JSON when it parses, else text; the first 4 KB.
-    A body over the size limit is not read here: the view's own 413 stays the answer."""
+    """The request body for the journal, as sent (the first 16 KB; parsed only when the journal
+    is read, see Entry.to_json). A body over the size limit is not read here: the view's own
+    413 stays the answer."""
     length = req.content_length
     if not length or length > (req.max_content_length or length):
         return None
@@ -98,13 +98,7 @@ def _body(req) -> object:
         data = req.get_data(cache=True)  # cached: the view reads the same bytes again
     except Exception:  # a client that went away mid-body: the view reports it
         return None
-    text = data[:BODY_CHARS * 4].decode("utf-8", "replace")
-    if req.is_json and len(data) <= BODY_CHARS * 4:
-        try:
-            return json.loads(text)
-        except (ValueError, RecursionError):  # hostile nesting: the view answers its 400
-            pass
-    return text[:BODY_CHARS]
+    return RawBody(data[:BODY_CHARS * 4], req.is_json and len(data) <= BODY_CHARS * 4)
 
 
 def _apply(control, sb, rule: Rule, view_args: dict):

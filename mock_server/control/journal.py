@@ -1,5 +1,6 @@
 """The request journal: every LivePerson API call the sandbox answered, oldest first, bounded."""
 import itertools
+import json
 import re
 import threading
 from collections import deque
@@ -9,6 +10,24 @@ from datetime import datetime, timezone
 from ..model.errors import BadRequest
 
 BODY_CHARS = 4096  # a request body is kept up to this many characters
+
+
+@dataclass(frozen=True)
+class RawBody:
+    """A request body as it came (bytes), decoded only when the journal is read."""
+
+    data: bytes
+    is_json: bool
+
+    def decoded(self) -> object:
+        """JSON when it parses (and was sent as JSON), else the text; the first 4 KB."""
+        text = self.data.decode("utf-8", "replace")
+        if self.is_json:
+            try:
+                return json.loads(text)
+            except (ValueError, RecursionError):  # hostile nesting: shown as text
+                pass
+        return text[:BODY_CHARS]
 
 
 @dataclass
@@ -31,7 +50,10 @@ class Entry:
 
     def to_json(self) -> dict:
         """The entry as the control plane shows it."""
-        return asdict(self)
+        out = asdict(self)
+        if isinstance(self.body, RawBody):
+            out["body"] = self.body.decoded()
+        return out
 
 
 # Filter name -> how a query-string value becomes the typed value (JSON bodies give types).

@@ -11,6 +11,9 @@ the time goes"):
   once the rules are set; misses, 404s, 405s and redirects always take Werkzeug's own path.
 * Binding the URL map to each request (`FastMap`): Werkzeug IDNA-encodes the Host through
   Python's `idna` codec every time, and re-decodes every ASCII path; the same strings here.
+* `get_host` (twice per request: Flask's `create_url_adapter` and `bind_to_environ`): a pure
+  function of the scheme, the Host header and the server address, remembered here (without
+  trusted hosts, the sandbox's configuration, it never raises).
 * `Flask.ensure_sync` (twice per request: the view and each after_request hook) asks
   `inspect.iscoroutinefunction` every time: answered once per function here.
 * `WireResponse`: the response `api/common.respond` builds. Same headers in the same order,
@@ -76,6 +79,20 @@ class CachingMatcher:
 
 
 _IDNA: dict = {}  # host (lower case, no port) -> its IDNA (ASCII) form
+_HOSTS: dict = {}  # (scheme, Host header, SERVER_NAME, SERVER_PORT) -> get_host(environ)
+
+
+def host_of(environ) -> str:
+    """`werkzeug.wsgi.get_host(environ)` (no trusted hosts), remembered per distinct input."""
+    key = (environ["wsgi.url_scheme"], environ.get("HTTP_HOST"), environ.get("SERVER_NAME"),
+           environ.get("SERVER_PORT"))
+    host = _HOSTS.get(key)
+    if host is None:
+        host = get_host(environ)
+        if len(_HOSTS) >= 256:
+            _HOSTS.clear()
+        _HOSTS[key] = host
+    return host
 
 
 def _wsgi_str(value: str | None) -> str | None:
@@ -121,7 +138,7 @@ class FastMap(Map):
         # Map.bind_to_environ as Flask calls it (no SERVER_NAME, the subdomain given), with the
         # ASCII strings of the environ taken as they are
         env = environ
-        wsgi_server_name = get_host(env).lower()
+        wsgi_server_name = host_of(env).lower()
         scheme = env["wsgi.url_scheme"]
         connection = env.get("HTTP_CONNECTION")
         if (connection and any(v.strip(" \t") == "upgrade" for v in connection.lower().split(","))
@@ -243,3 +260,19 @@ def install(app: Flask) -> None:
         return result
 
     app.ensure_sync = cached_ensure_sync
+
+    create_url_adapter = app.create_url_adapter
+
+    def fast_create_url_adapter(request):
+        # Flask 3.1's create_url_adapter for a request when nothing configures hosts (no
+        # TRUSTED_HOSTS, SERVER_NAME, host or subdomain matching), with get_host remembered
+        config = app.config
+        if (request is None or config["TRUSTED_HOSTS"] is not None or config["SERVER_NAME"] is not None
+                or request.trusted_hosts is not None or app.url_map.host_matching
+                or app.subdomain_matching):
+            return create_url_adapter(request)
+        request.host = host_of(request.environ)
+        return app.url_map.bind_to_environ(request.environ, server_name=None,
+                                           subdomain=app.url_map.default_subdomain or "")
+
+    app.create_url_adapter = fast_create_url_adapter
