@@ -34,6 +34,9 @@ def _request():
         return request._get_current_object()  # outside a request: Flask's own RuntimeError
 
 
+current_request = _request  # the same lookup, for the hooks of other packages (control/hooks.py)
+
+
 def _app_ctx():
     """The application context (what `current_app` and `g` resolve through)."""
     try:

@@ -182,6 +182,10 @@ class Faults:
             self._rules = []
             return count
 
+    def any(self) -> bool:
+        """Is any rule in force? (Most calls of most runs meet none: no Call is built then.)"""
+        return bool(self._rules)
+
     def take(self, call: Call) -> Rule | None:
         """The first rule that matches `call` and fires on it (its counters move), or None."""
         if not self._rules:

@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from flask import Flask, request
 
-from ..api.common import bearer_token, respond
+from ..api.common import bearer_token, current_request, respond
 from ..wire.errors import envelope, name_of
 from .faults import Call, Rule
 from .journal import BODY_CHARS, RawBody
@@ -25,24 +25,30 @@ def install(app: Flask) -> None:
 
     @app.before_request
     def before():
-        req = request._get_current_object()
-        blueprint = req.blueprint
-        if blueprint in OWN_BLUEPRINTS or (blueprint is None and req.path.startswith(OWN_PREFIXES)):
+        req = current_request()  # this runs on every call: the context variable, not the proxy
+        rule_ = req.url_rule
+        endpoint = rule_.endpoint if rule_ is not None else None
+        blueprint = endpoint.rpartition(".")[0] or None if endpoint else None
+        path = req.path
+        if blueprint in OWN_BLUEPRINTS or (blueprint is None and path.startswith(OWN_PREFIXES)):
             return None
         environ = req.environ
         view_args = req.view_args or {}
-        method = req.method
-        operation = operation_of(req.url_rule.rule if req.url_rule else None, method)
+        method = environ["REQUEST_METHOD"]
+        operation = operation_of(rule_.rule if rule_ is not None else None, method)
         account = view_args.get("account_id")
         sb = app.extensions["sandbox"]
         entry = None
         if control.journal.enabled:
             entry = control.journal.open(
-                time=int(sb.clock.now() * 1000), method=method, path=req.path,
-                query=environ.get("QUERY_STRING", ""), api=blueprint, operation=operation,
-                account=account, chat=view_args.get("chat_id"), body=_body(req))
-        environ["sandbox.journal"] = (entry, time.perf_counter())
-        rule = control.faults.take(Call(blueprint, operation, method, req.path, account))
+                int(sb.clock.now() * 1000), method, path, environ.get("QUERY_STRING", ""),
+                blueprint, operation, account, view_args.get("chat_id"),
+                _body(req) if req.content_length else None)
+            environ["sandbox.journal"] = (entry, time.perf_counter())
+        faults = control.faults
+        if not faults.any():
+            return None
+        rule = faults.take(Call(blueprint, operation, method, path, account))
         if rule is None:
             return None
         if entry is not None:
@@ -51,9 +57,10 @@ def install(app: Flask) -> None:
 
     @app.after_request
     def after(response):
-        started = request.environ.get("sandbox.journal")
-        if started is not None and started[0] is not None:
-            dropped = request.environ.get("sandbox.dropped")  # the client got no status at all
+        environ = current_request().environ
+        started = environ.get("sandbox.journal")
+        if started is not None:
+            dropped = environ.get("sandbox.dropped")  # the client got no status at all
             control.journal.close(started[0], None if dropped else response.status_code,
                                   (time.perf_counter() - started[1]) * 1000)
         return response

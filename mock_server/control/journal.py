@@ -30,7 +30,7 @@ class RawBody:
         return text[:BODY_CHARS]
 
 
-@dataclass
+@dataclass(slots=True)
 class Entry:
     """One call: what was asked, of which operation, and what it answered."""
 
@@ -157,10 +157,12 @@ class Journal:
         """Does the journal keep anything?"""
         return self.capacity > 0
 
-    def open(self, **fields) -> Entry:
+    def open(self, time: int, method: str, path: str, query: str, api: str | None,
+             operation: str | None, account: str | None, chat: str | None, body=None) -> Entry:
         """Start an entry for a call being served (recorded at once: a dropped connection
         never finishes it)."""
-        entry = Entry(id=next(self._ids), **fields)
+        entry = Entry(next(self._ids), time, method, path, query, api, operation, account, chat,
+                      body=body)
         with self._lock:
             if len(self._entries) == self._entries.maxlen:
                 self.dropped += 1

@@ -22,8 +22,9 @@ class Changes:
     def bump(self, *_event) -> None:
         """Something changed: wake every waiter."""
         self.generation += 1
-        for event in list(self._waiters):
-            event.set()
+        if self._waiters:  # most calls have no one waiting
+            for event in list(self._waiters):
+                event.set()
 
     def wait_past(self, generation: int, timeout: float) -> None:
         """Sleep until the counter moves past `generation` or `timeout` seconds pass."""
