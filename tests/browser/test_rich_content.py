@@ -105,6 +105,12 @@ def test_the_demo_bots_card_and_quick_replies_talk_to_the_bot(pages, live, demo_
     pages.shot(ws, f"04-workspace-{size}-card")
     pane_chips.evaluate("(n) => n.scrollIntoView({block: 'end'})")
     pages.shot(ws, f"05-workspace-{size}-quick-replies")
+
+    # Once the chat has ended, the customer's card can send nothing any more.
+    customer.get_by_role("button", name="End chat").click()
+    expect(customer.locator("#state-pill")).to_have_text(re.compile("ended", re.I))
+    for button in card.get_by_role("button").all():
+        expect(button).to_be_disabled()
     assert_clean(customer, ws)
 
 

@@ -4,7 +4,7 @@
 // page shows the customer's own line at once, before the poll brings its event.
 import { DEFAULT_ACCOUNT, GLOBAL_APP_KEY, asList, lineContent } from "./common.js";
 import { ConsumerApi } from "./consumer-api.js";
-import { dismissQuickReplies, setRichActions } from "./rich.js";
+import { dismissQuickReplies, retireRichActions, setRichActions } from "./rich.js";
 import {
   autoGrow, avatar, byId as $, clear, clock, el, fieldValues, followLatest, nearBottom, sendOnEnter,
   showError, sleep, toaster, TypingSignal, typingIndicator,
@@ -90,6 +90,7 @@ function setPhase(phase, detail) {
   ui.composer.hidden = !["waiting", "chatting", "transferred"].includes(phase);
   ui.end.hidden = !["connecting", "waiting", "chatting", "transferred"].includes(phase);
   ui.saveScript.hidden = !state.lastChatId;
+  if (["ended", "survey", "thanks"].includes(phase)) retireRichActions(ui.transcript);
   lockPersona(phase !== "choose" && phase !== "prechat");
   updateHead();
 }

@@ -341,6 +341,17 @@ export function quickReplies(group) {
 }
 
 /** Quick replies are for the latest question: older groups go when the customer answers. */
+/** Once the chat has ended, its cards' buttons and quick replies can say nothing any more. */
+export function retireRichActions(root = document) {
+  for (const node of root.querySelectorAll(".rich-card")) {
+    for (const button of node.querySelectorAll(".lp-json-pollock-element-button button, input")) {
+      button.disabled = true;
+    }
+    node.title = "The chat has ended: its buttons no longer send anything";
+  }
+  dismissQuickReplies(root);
+}
+
 export function dismissQuickReplies(root = document) {
   for (const group of root.querySelectorAll(".rich-quick-replies[data-inert='false']")) group.hidden = true;
 }
