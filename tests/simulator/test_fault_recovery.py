@@ -23,6 +23,7 @@ from tests.support.constants import ACCOUNT, BOT_ENGAGEMENT_ID, BOT_NAME, DEMO_B
 from tests.support.server import StubHandler, stub_server
 from tests.support.sim import WatchedReporter
 from tests.support.waiting import WAIT, wait_until
+from tests.support.wire import add_fault, journal
 
 # Tiny pauses with the documented shape: three retries, floors for 429s, a cap on Retry-After.
 FAST = RetryPolicy((0.01, 0.01, 0.01), rate_limit_floor=0.01, login_rate_limit_floor=0.02,
@@ -185,25 +186,13 @@ def bot(live):
     assert not thread.is_alive() and codes == [0]
 
 
-def fault(live, **rule) -> dict:
-    """Put a fault rule in force (POST /_sandbox/faults); the rule with its id."""
-    answer = requests.post(f"{live.url}/_sandbox/faults", json=rule, timeout=5)
-    assert answer.status_code == 201, answer.text
-    return answer.json()
-
-
-def journal(live, **filters) -> list[dict]:
-    """Journal entries matching `filters` (GET /_sandbox/journal), oldest first."""
-    return requests.get(f"{live.url}/_sandbox/journal", params=filters, timeout=5).json()["entries"]
-
-
 def rule_state(live, rule_id: str) -> dict:
     return requests.get(f"{live.url}/_sandbox/faults/{rule_id}", timeout=5).json()
 
 
 def replies(live, chat_id: str) -> list[dict]:
     """The bot's answered lines (agentAddEvent calls that got 201) in this chat."""
-    return journal(live, operation="agentAddEvent", chat=chat_id, status=201)
+    return journal(live.url, operation="agentAddEvent", chat=chat_id, status=201)
 
 
 def test_latency_within_the_timeout_is_waited_out_and_beyond_it_a_poll_is_repeated(live):
@@ -211,12 +200,12 @@ def test_latency_within_the_timeout_is_waited_out_and_beyond_it_a_poll_is_repeat
     assert runner.online.wait(WAIT)
     customer = Customer(live)
     customer.wait_line("", after=-1)
-    slow = fault(live, kind="latency", ms=200, operation="agentAddEvent", times=1)
+    slow = add_fault(live.url, kind="latency", ms=200, operation="agentAddEvent", times=1)
     customer.say("hello")
     assert "Jamie" in customer.wait_line("Hello")
     assert rule_state(live, slow["id"])["taken"] == 1
     # Longer than the bot's timeout on its events poll: a GET, so it is sent again.
-    late = fault(live, kind="latency", ms=1500, operation="agentGetEvents", times=1)
+    late = add_fault(live.url, kind="latency", ms=1500, operation="agentGetEvents", times=1)
     customer.say("where is my order?")
     assert customer.wait_line("order number")
     assert rule_state(live, late["id"])["taken"] == 1
@@ -229,10 +218,10 @@ def test_latency_within_the_timeout_is_waited_out_and_beyond_it_a_poll_is_repeat
 
 def test_a_5xx_is_retried_with_the_documented_pauses_and_the_line_goes_once(live, bot):
     runner, customer, pauses = bot
-    rule = fault(live, kind="error", status=503, operation="agentAddEvent", times=2)
+    rule = add_fault(live.url, kind="error", status=503, operation="agentAddEvent", times=2)
     customer.say("hello")
     assert "Jamie" in customer.wait_line("Hello")
-    calls = journal(live, operation="agentAddEvent", chat=customer.chat.id)
+    calls = journal(live.url, operation="agentAddEvent", chat=customer.chat.id)
     assert [c["status"] for c in calls[-3:]] == [503, 503, 201]  # two refused, the third lands
     assert [c["fault"]["id"] for c in calls[-3:-1]] == [rule["id"]] * 2
     assert pauses[:2] == list(FAST.delays[:2])  # the policy's pauses, in order
@@ -242,7 +231,7 @@ def test_a_5xx_is_retried_with_the_documented_pauses_and_the_line_goes_once(live
 def test_a_5xx_outlasting_the_retries_fails_the_round_and_the_bot_recovers_later(live, bot):
     runner, customer, pauses = bot
     # One try and three retries fail: the round fails; the longer recovery pause, then it works.
-    fault(live, kind="error", status=500, operation="agentGetEvents", times=4)
+    add_fault(live.url, kind="error", status=500, operation="agentGetEvents", times=4)
     customer.say("hello")
     assert "Jamie" in customer.wait_line("Hello")
     errors = [line for line in runner.report.lines if " error " in line]
@@ -252,38 +241,38 @@ def test_a_5xx_outlasting_the_retries_fails_the_round_and_the_bot_recovers_later
 
 def test_a_429_is_retried_after_its_retry_after(live, bot):
     runner, customer, pauses = bot
-    rule = fault(live, kind="rate_limit", retry_after=2, operation="agentAddEvent", times=1)
+    rule = add_fault(live.url, kind="rate_limit", retry_after=2, operation="agentAddEvent", times=1)
     customer.say("hello")
     assert "Jamie" in customer.wait_line("Hello")
     assert 2.0 in pauses  # the pause the server asked for (recorded, not slept in full)
-    statuses = [c["status"] for c in journal(live, operation="agentAddEvent",
+    statuses = [c["status"] for c in journal(live.url, operation="agentAddEvent",
                                              chat=customer.chat.id)]
     assert statuses[-2:] == [429, 201] and rule_state(live, rule["id"])["taken"] == 1
 
 
 def test_an_expired_login_logs_in_again_opens_a_session_and_the_reply_still_goes(live, bot):
     runner, customer, pauses = bot
-    fault(live, kind="bearer_expired", operation="agentAddEvent", times=1)
+    add_fault(live.url, kind="bearer_expired", operation="agentAddEvent", times=1)
     customer.say("hello")
     line = customer.wait_line("Hello")
     assert "Jamie" in line
     assert runner.report.count("session.relogin") == 1
     assert runner.report.wait_for("agent_session.started", 2)
     assert customer.lines().count(line) == 1  # the kept reply, sent once, after the re-accept
-    logins = journal(live, operation="login")
+    logins = journal(live.url, operation="login")
     assert len(logins) == 2 and all(e["status"] == 200 for e in logins)
 
 
 def test_a_kicked_agent_session_is_reopened_online_and_the_chat_carries_on(live, bot):
     runner, customer, pauses = bot
     old = runner._session.id
-    fault(live, kind="session_kicked", operation="agentAddEvent", times=1)
+    add_fault(live.url, kind="session_kicked", operation="agentAddEvent", times=1)
     customer.say("hello")
     line = customer.wait_line("Hello")
     assert "Jamie" in line and customer.lines().count(line) == 1
     assert runner.report.count("agent_session.lost") == 1 and runner._session.id != old
     assert runner.report.count("session.relogin") == 0  # the login was fine: only the session went
-    availability = journal(live, operation="setAvailability")
+    availability = journal(live.url, operation="setAvailability")
     assert len(availability) == 2 and availability[-1]["body"] == {"availability": {"chat": "Online"}}
     customer.say("where is my order?")
     assert customer.wait_line("order number")  # the same chat, the same brain context
@@ -291,17 +280,17 @@ def test_a_kicked_agent_session_is_reopened_online_and_the_chat_carries_on(live,
 
 def test_a_domain_api_naming_a_dead_host_fails_clearly_naming_service_and_host(live):
     dead = f"127.0.0.1:{free_port()}"
-    fault(live, kind="domain_host", host=dead, api="domain")
+    add_fault(live.url, kind="domain_host", host=dead, api="domain")
     runner, thread, codes, pauses = start_bot(live, max_failures=2)
     thread.join(WAIT)
     assert codes == [1] and not runner.online.is_set()
     failure = [line for line in runner.report.lines if "stage=login" in line][-1]
     assert "agentVep" in failure and dead in failure and "Domain API" in failure
-    assert len(journal(live, api="domain")) == 2  # looked up again before the second login
+    assert len(journal(live.url, api="domain")) == 2  # looked up again before the second login
 
 
 def test_a_domain_api_naming_a_dead_host_once_is_looked_up_again(live):
-    fault(live, kind="domain_host", host=f"127.0.0.1:{free_port()}", api="domain", times=1)
+    add_fault(live.url, kind="domain_host", host=f"127.0.0.1:{free_port()}", api="domain", times=1)
     runner, thread, codes, pauses = start_bot(live)
     assert runner.online.wait(WAIT)
     assert sum("stage=login" in line for line in runner.report.lines) == 1
@@ -314,7 +303,7 @@ def test_a_domain_api_naming_a_dead_host_once_is_looked_up_again(live):
 
 def test_a_dropped_poll_is_repeated(live, bot):
     runner, customer, pauses = bot
-    rule = fault(live, kind="drop", operation="agentGetEvents", times=1)
+    rule = add_fault(live.url, kind="drop", operation="agentGetEvents", times=1)
     customer.say("hello")
     assert "Jamie" in customer.wait_line("Hello")
     assert rule_state(live, rule["id"])["taken"] == 1
@@ -322,11 +311,11 @@ def test_a_dropped_poll_is_repeated(live, bot):
 
 def test_a_dropped_line_is_reported_not_sent_twice_and_the_bot_carries_on(live, bot):
     runner, customer, pauses = bot
-    fault(live, kind="drop", operation="agentAddEvent", times=1)
+    add_fault(live.url, kind="drop", operation="agentAddEvent", times=1)
     customer.say("hello")
     assert runner.report.wait_until(lambda: any(
         " error " in line and "not repeated" in line for line in runner.report.lines))
-    sent = journal(live, operation="agentAddEvent", chat=customer.chat.id)
+    sent = journal(live.url, operation="agentAddEvent", chat=customer.chat.id)
     assert len(sent) == 2 and sent[-1]["fault"]["kind"] == "drop"  # the welcome, the dropped one
     customer.say("where is my order?")
     assert customer.wait_line("order number")
@@ -335,7 +324,7 @@ def test_a_dropped_line_is_reported_not_sent_twice_and_the_bot_carries_on(live, 
 
 def test_an_empty_poll_answer_is_repeated(live, bot):
     runner, customer, pauses = bot
-    rule = fault(live, kind="empty", operation="agentGetEvents", times=1)
+    rule = add_fault(live.url, kind="empty", operation="agentGetEvents", times=1)
     customer.say("hello")
     assert "Jamie" in customer.wait_line("Hello")
     assert rule_state(live, rule["id"])["taken"] == 1
@@ -344,7 +333,7 @@ def test_an_empty_poll_answer_is_repeated(live, bot):
 
 def test_an_empty_answer_to_a_line_is_reported_and_the_bot_carries_on(live, bot):
     runner, customer, pauses = bot
-    fault(live, kind="empty", status=201, operation="agentAddEvent", times=1)
+    add_fault(live.url, kind="empty", status=201, operation="agentAddEvent", times=1)
     customer.say("hello")
     assert runner.report.wait_until(lambda: any(
         " error " in line and "empty body" in line for line in runner.report.lines))

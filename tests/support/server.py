@@ -67,9 +67,11 @@ class LiveSandbox:
         self.stop()
 
 
-def serve(config=None, *, seed: int = SEED, start: float = START, **app_options) -> LiveSandbox:
-    """A sandbox of `config` (default: the demo config) on a manual clock, served in-process."""
-    clock = ManualClock(start=start)
+def serve(config=None, *, seed: int = SEED, start: float = START, clock=None,
+          **app_options) -> LiveSandbox:
+    """A sandbox of `config` (default: the demo config) on a manual clock (or `clock`), served
+    in-process."""
+    clock = clock if clock is not None else ManualClock(start=start)
     app = create_app(config, seed=seed, clock=clock, async_mode="threading", **app_options)
     return LiveSandbox(app, clock)
 

@@ -134,3 +134,17 @@ def assert_envelope(r: requests.Response, status: int, code: int | None = None) 
     if code is not None:
         assert error["internalCode"] == code, error
     return error
+
+
+# --- the control plane -----------------------------------------------------------------------
+
+def add_fault(url: str, **rule) -> dict:
+    """Put a fault rule in force (POST /_sandbox/faults, checked: 201); the rule with its id."""
+    r = requests.post(f"{url}/_sandbox/faults", json=rule, timeout=TIMEOUT)
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+def journal(url: str, **filters) -> list[dict]:
+    """Journal entries matching `filters` (GET /_sandbox/journal), oldest first."""
+    return requests.get(f"{url}/_sandbox/journal", params=filters, timeout=TIMEOUT).json()["entries"]

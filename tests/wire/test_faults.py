@@ -6,29 +6,19 @@ import requests
 from mock_server.model.seed import load_config
 from tests.support.constants import ACCOUNT, DEMO_AGENT, HUMAN_SKILL, OTHER_ACCOUNT
 from tests.support.server import serve
-from tests.support.wire import (agent, assert_envelope, bearer_headers, consumer_headers, login,
-                                request_chat)
+from tests.support.wire import (add_fault, agent, assert_envelope, bearer_headers, consumer_headers,
+                                journal, login, request_chat)
 
 DOMAIN = f"/api/account/{ACCOUNT}/service/agentVep/baseURI.json?version=1.0"
 
 
-def add(live, **rule) -> dict:
-    r = requests.post(f"{live.url}/_sandbox/faults", json=rule, timeout=30)
-    assert r.status_code == 201, r.text
-    return r.json()
-
-
-def journal(live, **filters) -> list[dict]:
-    return requests.get(f"{live.url}/_sandbox/journal", params=filters, timeout=30).json()["entries"]
-
-
 def test_error_answers_liveperson_envelope_with_the_status(live):
-    rule = add(live, kind="error", status=502, api="login", message="upstream down")
+    rule = add_fault(live.url, kind="error", status=502, api="login", message="upstream down")
     assert rule["id"] == "f1" and rule["kind"] == "error" and rule["status"] == 502
     r = requests.post(f"{live.url}/api/account/{ACCOUNT}/login?v=1.3", json=DEMO_AGENT.credentials)
     error = assert_envelope(r, 502, 502)
     assert error["message"] == "upstream down" and error["responseStatus"] == "BAD_GATEWAY"
-    (entry,) = journal(live, fault="true")
+    (entry,) = journal(live.url, fault="true")
     assert entry["fault"] == {"id": "f1", "kind": "error"} and entry["status"] == 502
     assert entry["operation"] == "login"
     # Another API is untouched.
@@ -36,25 +26,25 @@ def test_error_answers_liveperson_envelope_with_the_status(live):
 
 
 def test_rate_limit_is_429_with_retry_after(live):
-    add(live, kind="rate_limit", retry_after=7, operation="apiOneService")
+    add_fault(live.url, kind="rate_limit", retry_after=7, operation="apiOneService")
     r = requests.get(f"{live.url}{DOMAIN}")
     assert r.status_code == 429 and r.headers["Retry-After"] == "7"
     assert r.json()["error"]["responseStatus"] == "TOO_MANY_REQUESTS"
 
 
 def test_after_and_times_choose_which_calls_fail(live):
-    add(live, kind="error", status=503, operation="apiOneService", after=2, times=2)
+    add_fault(live.url, kind="error", status=503, operation="apiOneService", after=2, times=2)
     statuses = [requests.get(f"{live.url}{DOMAIN}").status_code for _ in range(6)]
     assert statuses == [200, 200, 503, 503, 200, 200]
     (rule,) = requests.get(f"{live.url}/_sandbox/faults").json()["faults"]
     assert rule["seen"] == 4 and rule["taken"] == 2 and rule["spent"] is True
-    assert [e["status"] for e in journal(live, fault="true")] == [503, 503]
+    assert [e["status"] for e in journal(live.url, fault="true")] == [503, 503]
 
 
 def test_probability_is_drawn_from_the_seed(live):
     def run() -> list[int]:
         requests.post(f"{live.url}/_sandbox/reset").raise_for_status()
-        add(live, kind="error", operation="apiOneService", probability=0.5)
+        add_fault(live.url, kind="error", operation="apiOneService", probability=0.5)
         return [requests.get(f"{live.url}{DOMAIN}").status_code for _ in range(20)]
 
     first = run()
@@ -63,7 +53,7 @@ def test_probability_is_drawn_from_the_seed(live):
 
 
 def test_matching_by_method_path_and_account(live):
-    add(live, kind="error", method="GET", path=r"/chat/availability$", account=OTHER_ACCOUNT)
+    add_fault(live.url, kind="error", method="GET", path=r"/chat/availability$", account=OTHER_ACCOUNT)
     mine = requests.get(f"{live.url}/api/account/{ACCOUNT}/chat/availability?skill={HUMAN_SKILL}",
                         headers=consumer_headers())
     theirs = requests.get(f"{live.url}/api/account/{OTHER_ACCOUNT}/chat/availability",
@@ -73,7 +63,7 @@ def test_matching_by_method_path_and_account(live):
 
 def test_bearer_expired_ends_the_login_now(live):
     bearer, session_url = agent(live.url, ACCOUNT, *DEMO_AGENT)
-    add(live, kind="bearer_expired", operation="getAgentSession", times=1)
+    add_fault(live.url, kind="bearer_expired", operation="getAgentSession", times=1)
     r = requests.get(session_url, headers=bearer_headers(bearer))
     assert_envelope(r, 401)
     # The login is gone for good: every later call with the bearer is refused too.
@@ -87,7 +77,7 @@ def test_bearer_expired_ends_the_login_now(live):
 
 def test_session_kicked_ends_the_agent_session(live):
     bearer, session_url = agent(live.url, ACCOUNT, *DEMO_AGENT)
-    add(live, kind="session_kicked", operation="getIncomingRequests", times=1)
+    add_fault(live.url, kind="session_kicked", operation="getIncomingRequests", times=1)
     r = requests.get(f"{session_url}/incomingRequests", headers=bearer_headers(bearer))
     assert_envelope(r, 404, 40)  # as any agent call on an ended session
     assert requests.get(session_url, headers=bearer_headers(bearer)).status_code == 404
@@ -100,7 +90,7 @@ def test_session_kicked_ends_the_agent_session(live):
 
 
 def test_domain_host_names_another_host_for_every_service(live):
-    add(live, kind="domain_host", host="elsewhere.example:8443", api="domain")
+    add_fault(live.url, kind="domain_host", host="elsewhere.example:8443", api="domain")
     one = requests.get(f"{live.url}{DOMAIN}").json()
     assert one["baseURI"] == "elsewhere.example:8443"
     every = requests.get(f"{live.url}/api/account/{ACCOUNT}/service/baseURI.json?version=1.0").json()
@@ -108,16 +98,16 @@ def test_domain_host_names_another_host_for_every_service(live):
 
 
 def test_drop_closes_the_connection_without_an_answer(live):
-    add(live, kind="drop", operation="apiOneService", times=1)
+    add_fault(live.url, kind="drop", operation="apiOneService", times=1)
     with pytest.raises(requests.ConnectionError):
         requests.get(f"{live.url}{DOMAIN}", timeout=10)
     assert requests.get(f"{live.url}{DOMAIN}").status_code == 200  # spent: the next one answers
-    (entry,) = journal(live, fault="true")
+    (entry,) = journal(live.url, fault="true")
     assert entry["fault"]["kind"] == "drop" and entry["status"] is None
 
 
 def test_empty_answers_with_no_body(live):
-    add(live, kind="empty", operation="requestChat")
+    add_fault(live.url, kind="empty", operation="requestChat")
     r = requests.post(f"{live.url}/api/account/{ACCOUNT}/chat/request?v=1&NC=true",
                       json={"request": {"skill": HUMAN_SKILL}}, headers=consumer_headers())
     assert r.status_code == 200 and r.content == b"" and "Location" not in r.headers
@@ -125,16 +115,16 @@ def test_empty_answers_with_no_body(live):
 
 
 def test_latency_holds_the_answer(live):
-    add(live, kind="latency", ms=150, operation="apiOneService")
+    add_fault(live.url, kind="latency", ms=150, operation="apiOneService")
     assert requests.get(f"{live.url}{DOMAIN}").status_code == 200
-    (entry,) = journal(live, fault="true")
+    (entry,) = journal(live.url, fault="true")
     assert entry["fault"]["kind"] == "latency" and entry["ms"] >= 150  # a sleep lasts at least that
 
 
 def test_latency_distributions_are_checked_and_drawn(live):
-    uniform = add(live, kind="latency", distribution="uniform", min_ms=1, max_ms=3)
+    uniform = add_fault(live.url, kind="latency", distribution="uniform", min_ms=1, max_ms=3)
     assert uniform["distribution"] == "uniform"
-    assert add(live, kind="latency", distribution="lognormal", median_ms=1, sigma=0.5)["sigma"] == 0.5
+    assert add_fault(live.url, kind="latency", distribution="lognormal", median_ms=1, sigma=0.5)["sigma"] == 0.5
     assert requests.get(f"{live.url}{DOMAIN}").status_code == 200
 
 
@@ -155,7 +145,7 @@ def test_bad_rules_are_refused_and_change_nothing(live, rule):
 
 
 def test_list_get_remove_and_clear_rules(live):
-    first, second = add(live, kind="drop", api="login"), add(live, kind="empty", api="domain")
+    first, second = add_fault(live.url, kind="drop", api="login"), add_fault(live.url, kind="empty", api="domain")
     listed = requests.get(f"{live.url}/_sandbox/faults").json()["faults"]
     assert [r["id"] for r in listed] == [first["id"], second["id"]]
     assert requests.get(f"{live.url}/_sandbox/faults/{second['id']}").json()["kind"] == "empty"
@@ -167,7 +157,7 @@ def test_list_get_remove_and_clear_rules(live):
 
 
 def test_the_control_plane_itself_is_never_faulted(live):
-    add(live, kind="error", path=".*")
+    add_fault(live.url, kind="error", path=".*")
     assert requests.get(f"{live.url}/_sandbox/clock").status_code == 200
     assert requests.get(f"{live.url}/consumer").status_code == 200
     assert requests.get(f"{live.url}{DOMAIN}").status_code == 503
@@ -190,7 +180,7 @@ def test_a_bad_fault_in_the_config_file_is_a_config_error():
 
 
 def test_reset_takes_added_rules_out_of_force(live):
-    add(live, kind="error", api="domain")
+    add_fault(live.url, kind="error", api="domain")
     requests.post(f"{live.url}/_sandbox/reset").raise_for_status()
     assert requests.get(f"{live.url}/_sandbox/faults").json()["faults"] == []
     assert requests.get(f"{live.url}{DOMAIN}").status_code == 200
@@ -199,6 +189,6 @@ def test_reset_takes_added_rules_out_of_force(live):
 def test_a_fault_on_one_chat_never_touches_another(live):
     first = request_chat(live.url, ACCOUNT, skill=HUMAN_SKILL)
     second = request_chat(live.url, ACCOUNT, skill=HUMAN_SKILL)
-    add(live, kind="error", path=first.rsplit("/", 1)[1])
+    add_fault(live.url, kind="error", path=first.rsplit("/", 1)[1])
     assert requests.get(first, headers=consumer_headers()).status_code == 503
     assert requests.get(second, headers=consumer_headers()).status_code == 200
