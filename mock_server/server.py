@@ -129,6 +129,7 @@ class SandboxHandler(pywsgi.WSGIHandler):
         environ = super().get_environ()
         # a "drop the connection" fault shuts this down, as it does werkzeug's "werkzeug.socket"
         environ["sandbox.socket"] = self.socket
+        environ["RAW_URI"] = self.path  # the request target as sent, as werkzeug's server has it
         return environ
 
     def _check_http_version(self):

@@ -6,7 +6,8 @@ Used by tests/wire/test_fuzz.py (against an in-process sandbox), and alone again
 
 What it does, all through the public HTTP APIs (so it works against any sandbox):
 * `prepare(url)` logs in demo-agent (an agent session, Online, holding three chats) and
-  demo-admin, and creates throwaway skills, users, campaigns and engagements;
+  demo-admin, and creates throwaway skills, users, agent groups, status reasons, campaigns and
+  engagements;
 * `config(target, ...)` fixes the path parameters to those real objects, so requests get past
   the lookups: reads use one chat, the operations that may end or move a chat use their own, and
   Account Config writes touch only the throwaway objects (the seeded demo account stays as it is);
@@ -130,6 +131,10 @@ def prepare(url: str) -> Target:
             "passwordSh": f"fuzz-{tag}", "skillIds": [int(ids[f"skill_{role}"])], "maxChats": 0})
         ids[f"campaign_{role}"] = _create(url, admin, "le-campaigns/campaigns",
                                           {"name": f"fuzz-{role}-{tag}"})
+        ids[f"agentgroup_{role}"] = _create(url, admin, "le-users/agentGroups",
+                                            {"name": f"fuzz-{role}-{tag}", "parentGroupId": "-1"})
+        ids[f"statusreason_{role}"] = _create(url, admin, "le-agents/status-reasons",
+                                              {"text": f"fuzz-{role}-{tag}"})
     for role in ("keep", "drop"):
         ids[f"engagement_{role}"] = _create(
             url, admin, f"le-campaigns/campaigns/{ids['campaign_keep']}/engagements",
@@ -175,6 +180,7 @@ def config(target: Target, examples: int = DEFAULT_EXAMPLES, seed: int = DEFAULT
             fixed(AGENT_CHAT_WRITES, chatId=target.chats["agent_write"]),
             fixed(VISITOR_CHAT_WRITES, chatId=target.chats["visitor_write"]),
             *pair("Skill", "skillId"), *pair("User", "userId"), *pair("Campaign", "campaignId"),
+            *pair("AgentGroup", "agentGroupId"), *pair("StatusReason", "statusReasonId"),
             *pair("Engagement", "engagementId", **campaign),
             fixed(("listEngagements", "createEngagement"), **campaign),
         ],
@@ -192,7 +198,9 @@ class Pool:
                   **{op: "visitor_write" for op in VISITOR_CHAT_WRITES}}
     DELETES = {"deleteSkill": ("skillId", "skill_drop"), "deleteUser": ("userId", "user_drop"),
                "deleteCampaign": ("campaignId", "campaign_drop"),
-               "deleteEngagement": ("engagementId", "engagement_drop")}
+               "deleteEngagement": ("engagementId", "engagement_drop"),
+               "deleteAgentGroup": ("agentGroupId", "agentgroup_drop"),
+               "deleteStatusReason": ("statusReasonId", "statusreason_drop")}
     MAX_RENEWALS = 120
 
     def __init__(self, target: Target):
@@ -246,6 +254,11 @@ class Pool:
                 "passwordSh": f"fuzz-{tag}", "maxChats": 0})
         if operation_id == "deleteCampaign":
             return _create(t.url, t.admin_bearer, "le-campaigns/campaigns", {"name": f"fuzz-{tag}"})
+        if operation_id == "deleteAgentGroup":
+            return _create(t.url, t.admin_bearer, "le-users/agentGroups",
+                           {"name": f"fuzz-{tag}", "parentGroupId": "-1"})
+        if operation_id == "deleteStatusReason":
+            return _create(t.url, t.admin_bearer, "le-agents/status-reasons", {"text": f"fuzz-{tag}"})
         return _create(t.url, t.admin_bearer,
                        f"le-campaigns/campaigns/{t.ids['campaign_keep']}/engagements",
                        {"name": f"fuzz-{tag}"})

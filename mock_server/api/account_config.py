@@ -1,26 +1,30 @@
-"""Account Config API: skills, users, campaigns and engagements, read and written by bearer."""
+"""Account Config API: skills, users, agent groups, status reasons, campaigns and engagements,
+read and written with a bearer or an API key (OAuth1)."""
 import logging
 
 from flask import Blueprint, g, request
 
 from ..model import admin
 from ..model.errors import Forbidden
-from ..wire.config import campaign_json, engagement_json, skill_json, user_json
-from .common import agent_auth, json_body, respond, root_url, sandbox
+from ..wire.config import (agent_group_json, campaign_json, engagement_json, skill_json,
+                           status_reason_json, user_json)
+from .common import data_auth, json_body, respond, root_url, sandbox
 
 bp = Blueprint("account_config", __name__)
 log = logging.getLogger(__name__)
 USERS = "/api/account/<account_id>/configuration/le-users"
+REASONS = "/api/account/<account_id>/configuration/le-agents/status-reasons"
 CAMPAIGNS = "/api/account/<account_id>/configuration/le-campaigns/campaigns"
 WARN_TEXT_CHARS = 300  # of each warning in the Warning header (the log has it whole)
 WARNINGS_SHOWN = 5  # warning-values in one Warning header
 
 
 def _account(write: bool = False):
-    """The path's account; writes need an administrator's bearer."""
-    if write and not g.login.user.is_admin:
-        raise Forbidden("Only an administrator may change the account configuration", 90)
-    return sandbox().account(g.login.account_id)
+    """The path's account; writes need an administrator (bearer or key set) or a read/write API key."""
+    if write and not g.principal.may_write_config:
+        raise Forbidden("Only an administrator, or an API key with the accountConfigReadWrite "
+                        "permission, may change the account configuration", 90)
+    return sandbox().account(g.principal.account_id)
 
 
 def _with_revision(payload, account, collection: str, status: int = 200, headers=None):
@@ -45,7 +49,7 @@ def _visible(items) -> list:
 # --- skills ---------------------------------------------------------------------------------
 
 @bp.get(f"{USERS}/skills")
-@agent_auth
+@data_auth
 def list_skills(account_id):
     """Every skill of the account (deleted ones with include_deleted=true)."""
     account = _account()
@@ -54,7 +58,7 @@ def list_skills(account_id):
 
 
 @bp.get(f"{USERS}/skills/<skill_id>")
-@agent_auth
+@data_auth
 def get_skill(account_id, skill_id):
     """One skill."""
     account = _account()
@@ -62,7 +66,7 @@ def get_skill(account_id, skill_id):
 
 
 @bp.post(f"{USERS}/skills")
-@agent_auth
+@data_auth
 def create_skills(account_id):
     """Create one skill (or a list): 201 with its location."""
     account = _account(write=True)
@@ -78,7 +82,7 @@ def create_skills(account_id):
 
 
 @bp.put(f"{USERS}/skills/<skill_id>")
-@agent_auth
+@data_auth
 def update_skill(account_id, skill_id):
     """Update a skill (If-Match: the revision it was read at)."""
     account = _account(write=True)
@@ -89,7 +93,7 @@ def update_skill(account_id, skill_id):
 
 
 @bp.delete(f"{USERS}/skills/<skill_id>")
-@agent_auth
+@data_auth
 def delete_skill(account_id, skill_id):
     """Delete a skill."""
     account = _account(write=True)
@@ -134,7 +138,7 @@ def _user_response(user, warnings, account, status=200, headers=None):
 
 
 @bp.get(f"{USERS}/users")
-@agent_auth
+@data_auth
 def list_users(account_id):
     """Every user of the account."""
     account = _account()
@@ -143,7 +147,7 @@ def list_users(account_id):
 
 
 @bp.get(f"{USERS}/users/<user_id>")
-@agent_auth
+@data_auth
 def get_user(account_id, user_id):
     """One user."""
     account = _account()
@@ -151,7 +155,7 @@ def get_user(account_id, user_id):
 
 
 @bp.post(f"{USERS}/users")
-@agent_auth
+@data_auth
 def create_user(account_id):
     """Create a user (human or bot, userTypeId 1|2): 201; a Warning header when a bot's skill lacks 'bot'."""
     account = _account(write=True)
@@ -162,7 +166,7 @@ def create_user(account_id):
 
 
 @bp.put(f"{USERS}/users/<user_id>")
-@agent_auth
+@data_auth
 def update_user(account_id, user_id):
     """Update a user (skills, names, picture, maxChats, ...)."""
     account = _account(write=True)
@@ -173,19 +177,136 @@ def update_user(account_id, user_id):
 
 
 @bp.delete(f"{USERS}/users/<user_id>")
-@agent_auth
+@data_auth
 def delete_user(account_id, user_id):
     """Delete a user."""
     account = _account(write=True)
     _if_match(account, "users")
-    sandbox().delete_user(account, admin.live(account.users, user_id, "User"), g.login.user)
+    sandbox().delete_user(account, admin.live(account.users, user_id, "User"), g.principal.user)
     return _with_revision(None, account, "users")
+
+
+# --- agent groups and status reasons ----------------------------------------------------------
+
+def _created(items, body, render, location: str, account, collection: str):
+    """201 with the created item (Location: its URL) or, for a list body, the list (no Location)."""
+    if isinstance(body, list):
+        return _with_revision([render(i) for i in items], account, collection, 201)
+    return _with_revision(render(items[0]), account, collection, 201,
+                          {"Location": f"{location}/{items[0].id}"})
+
+
+@bp.get(f"{USERS}/agentGroups")
+@data_auth
+def list_agent_groups(account_id):
+    """Every agent group of the account, the root "Main Group" (-1) first."""
+    account = _account()
+    groups = [agent_group_json(a) for a in _visible(account.agent_groups.values())]
+    return _with_revision(groups, account, "agentGroups")
+
+
+@bp.get(f"{USERS}/agentGroups/<group_id>")
+@data_auth
+def get_agent_group(account_id, group_id):
+    """One agent group."""
+    account = _account()
+    group = admin.live(account.agent_groups, group_id, "Agent group")
+    return _with_revision(agent_group_json(group), account, "agentGroups")
+
+
+@bp.post(f"{USERS}/agentGroups")
+@data_auth
+def create_agent_groups(account_id):
+    """Create an agent group (or a list): 201; each needs a parentGroupId."""
+    account = _account(write=True)
+    _if_match(account, "agentGroups")
+    body = json_body(allow_list=True)
+    created = sandbox().save_agent_groups(account, body if isinstance(body, list) else [body])
+    return _created(created, body, agent_group_json,
+                    f"{root_url()}/api/account/{account_id}/configuration/le-users/agentGroups",
+                    account, "agentGroups")
+
+
+@bp.put(f"{USERS}/agentGroups/<group_id>")
+@data_auth
+def update_agent_group(account_id, group_id):
+    """Update an agent group (name, description, parentGroupId, isEnabled)."""
+    account = _account(write=True)
+    _if_match(account, "agentGroups")
+    group = admin.live(account.agent_groups, group_id, "Agent group")
+    return _with_revision(agent_group_json(sandbox().save_agent_group(account, json_body(), group)),
+                          account, "agentGroups")
+
+
+@bp.delete(f"{USERS}/agentGroups/<group_id>")
+@data_auth
+def delete_agent_group(account_id, group_id):
+    """Delete an empty agent group (not the root)."""
+    account = _account(write=True)
+    _if_match(account, "agentGroups")
+    sandbox().delete_agent_group(account, admin.live(account.agent_groups, group_id, "Agent group"))
+    return _with_revision(None, account, "agentGroups")
+
+
+@bp.get(REASONS)
+@data_auth
+def list_status_reasons(account_id):
+    """Every status reason of the account, for every state."""
+    account = _account()
+    reasons = [status_reason_json(r) for r in _visible(account.status_reasons.values())]
+    return _with_revision(reasons, account, "statusReasons")
+
+
+@bp.get(f"{REASONS}/<reason_id>")
+@data_auth
+def get_status_reason(account_id, reason_id):
+    """One status reason (a deleted one with include_deleted=true, as documented)."""
+    account = _account()
+    reason = account.status_reasons.get(reason_id)
+    if reason is None or (reason.deleted and not _include_deleted()):
+        raise admin.NotFound(f"Status reason {reason_id} was not found", 82)
+    return _with_revision(status_reason_json(reason), account, "statusReasons")
+
+
+@bp.post(REASONS)
+@data_auth
+def create_status_reasons(account_id):
+    """Create a status reason (or a list): 201."""
+    account = _account(write=True)
+    _if_match(account, "statusReasons")
+    body = json_body(allow_list=True)
+    created = sandbox().save_status_reasons(account, body if isinstance(body, list) else [body])
+    return _created(created, body, status_reason_json,
+                    f"{root_url()}/api/account/{account_id}/configuration/le-agents/status-reasons",
+                    account, "statusReasons")
+
+
+@bp.put(f"{REASONS}/<reason_id>")
+@data_auth
+def update_status_reason(account_id, reason_id):
+    """Update a status reason (text, state, enabled)."""
+    account = _account(write=True)
+    _if_match(account, "statusReasons")
+    reason = admin.live(account.status_reasons, reason_id, "Status reason")
+    return _with_revision(status_reason_json(sandbox().save_status_reason(account, json_body(), reason)),
+                          account, "statusReasons")
+
+
+@bp.delete(f"{REASONS}/<reason_id>")
+@data_auth
+def delete_status_reason(account_id, reason_id):
+    """Delete a status reason (kept, marked deleted)."""
+    account = _account(write=True)
+    _if_match(account, "statusReasons")
+    sandbox().delete_status_reason(account, admin.live(account.status_reasons, reason_id,
+                                                       "Status reason"))
+    return _with_revision(None, account, "statusReasons")
 
 
 # --- campaigns and engagements ----------------------------------------------------------------
 
 @bp.get(CAMPAIGNS)
-@agent_auth
+@data_auth
 def list_campaigns(account_id):
     """Every campaign of the account."""
     account = _account()
@@ -194,7 +315,7 @@ def list_campaigns(account_id):
 
 
 @bp.get(f"{CAMPAIGNS}/<campaign_id>")
-@agent_auth
+@data_auth
 def get_campaign(account_id, campaign_id):
     """One campaign."""
     account = _account()
@@ -203,7 +324,7 @@ def get_campaign(account_id, campaign_id):
 
 
 @bp.post(CAMPAIGNS)
-@agent_auth
+@data_auth
 def create_campaign(account_id):
     """Create a campaign (unpublished unless `status` is 1)."""
     account = _account(write=True)
@@ -214,7 +335,7 @@ def create_campaign(account_id):
 
 
 @bp.put(f"{CAMPAIGNS}/<campaign_id>")
-@agent_auth
+@data_auth
 def update_campaign(account_id, campaign_id):
     """Update a campaign; {"status": 1} publishes it."""
     account = _account(write=True)
@@ -225,7 +346,7 @@ def update_campaign(account_id, campaign_id):
 
 
 @bp.delete(f"{CAMPAIGNS}/<campaign_id>")
-@agent_auth
+@data_auth
 def delete_campaign(account_id, campaign_id):
     """Delete a campaign and its engagements."""
     account = _account(write=True)
@@ -235,7 +356,7 @@ def delete_campaign(account_id, campaign_id):
 
 
 @bp.get(f"{CAMPAIGNS}/<campaign_id>/engagements")
-@agent_auth
+@data_auth
 def list_engagements(account_id, campaign_id):
     """The engagements of a campaign."""
     account = _account()
@@ -246,7 +367,7 @@ def list_engagements(account_id, campaign_id):
 
 
 @bp.get(f"{CAMPAIGNS}/<campaign_id>/engagements/<engagement_id>")
-@agent_auth
+@data_auth
 def get_engagement(account_id, campaign_id, engagement_id):
     """One engagement."""
     account = _account()
@@ -262,7 +383,7 @@ def _engagement(account, campaign_id, engagement_id):
 
 
 @bp.post(f"{CAMPAIGNS}/<campaign_id>/engagements")
-@agent_auth
+@data_auth
 def create_engagement(account_id, campaign_id):
     """Create a live-chat engagement on a skill."""
     account = _account(write=True)
@@ -276,7 +397,7 @@ def create_engagement(account_id, campaign_id):
 
 
 @bp.put(f"{CAMPAIGNS}/<campaign_id>/engagements/<engagement_id>")
-@agent_auth
+@data_auth
 def update_engagement(account_id, campaign_id, engagement_id):
     """Update an engagement (name, skill, enabled)."""
     account = _account(write=True)
@@ -288,7 +409,7 @@ def update_engagement(account_id, campaign_id, engagement_id):
 
 
 @bp.delete(f"{CAMPAIGNS}/<campaign_id>/engagements/<engagement_id>")
-@agent_auth
+@data_auth
 def delete_engagement(account_id, campaign_id, engagement_id):
     """Delete an engagement."""
     account = _account(write=True)

@@ -7,6 +7,7 @@ answer as a `WireResponse` (mock_server/wire/plumbing.py). What they return is u
 """
 import json
 from functools import wraps
+from urllib.parse import quote
 
 from flask import Response, request
 from flask.globals import _cv_app, _cv_request
@@ -14,6 +15,7 @@ from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 
 from ..model.errors import BadRequest, Unauthorized
 from ..model.numbers import is_int_text
+from ..model.oauth1 import Principal
 from ..model.sandbox import Sandbox
 from ..wire.bodies import BodyError, parse_json
 from ..wire.plumbing import WireResponse
@@ -221,6 +223,68 @@ def agent_auth(view):
             _app_ctx().g.login = sb.authenticate(account_id, bearer_token())
             return view(account_id, *args, **kwargs)
     return wrapper
+
+
+def data_auth(view):
+    """Data APIs (Account Config; Engagement History, Operational Realtime, ...): a Login Service
+    bearer of the path's account, or an API key of that account (an OAuth 1.0a HMAC-SHA1 signature
+    in the Authorization header, model/oauth1.py); 401 otherwise (400 for malformed OAuth).
+
+    Use it as `agent_auth` (`from .common import data_auth`; the view's first argument is
+    `account_id`; it runs under the sandbox lock). Who is calling, whatever the credential:
+    `g.principal` (model/oauth1.Principal: `.user`, `.api_key`, `.is_admin`, `.has(permission)`);
+    `g.login` is the LoginSession of a bearer (None for a key), `g.api_key` the key (None for a
+    bearer)."""
+    @wraps(view)
+    def wrapper(account_id, *args, **kwargs):
+        sb = sandbox()
+        with sb.lock:
+            account = sb.account(account_id)
+            g = _app_ctx().g
+            req = _request()
+            scheme = req.environ.get("HTTP_AUTHORIZATION", "").strip().partition(" ")[0]
+            if scheme.lower() == "oauth":
+                g.principal = sb.api_keys.verify(account, *_signed_request(req))
+                g.login, g.api_key = None, g.principal.api_key
+            else:
+                bearer = bearer_token()
+                if not bearer:
+                    raise Unauthorized("Authorization header with a Bearer token or an OAuth 1.0a "
+                                       "signature (an API key) is required", 2)
+                g.login = sb.authenticate(account_id, bearer)
+                g.api_key = None
+                g.principal = Principal(account_id, user=g.login.user, login=g.login)
+            return view(account_id, *args, **kwargs)
+    return wrapper
+
+
+FORM = "application/x-www-form-urlencoded"
+PATH_SAFE = "/:@!$&'()*+,;=~"  # what a path keeps unencoded (RFC 3986 pchar), besides A-Z a-z 0-9 _.-
+
+
+def _signed_request(req) -> tuple[str, str, dict, str]:
+    """(method, URL, headers, body) as the client sent and signed them: the method before
+    X-HTTP-Method-Override, the scheme and Host it came in on, the path before the `.json`/`.xml`
+    suffix came off (raw, as on the request line), the raw query; a body only when form-encoded
+    (clients sign no other, RFC 5849 §3.4.1.3.1)."""
+    environ = req.environ
+    method = environ.get("sandbox.original_method") or environ["REQUEST_METHOD"]
+    raw = environ.get("RAW_URI") or environ.get("REQUEST_URI") or ""
+    if raw.startswith("/"):
+        path = raw.partition("?")[0]
+    else:  # a server that keeps no raw target: the decoded path, encoded again
+        path = environ.get("sandbox.original_path") or environ.get("PATH_INFO", "")
+        path = quote((environ.get("SCRIPT_NAME", "") + path).encode("latin-1", "replace"),
+                     safe=PATH_SAFE)
+    query = environ.get("QUERY_STRING", "")
+    uri = f"{req.scheme}://{req.host}{path}" + (f"?{query}" if query else "")
+    headers = {"Authorization": environ.get("HTTP_AUTHORIZATION", "")}
+    content_type = environ.get("CONTENT_TYPE", "")
+    body = ""
+    if FORM in content_type.lower():
+        headers["Content-Type"] = FORM  # oauthlib matches the type case-sensitively
+        body = _body(req, _app_ctx().app.config["MAX_CONTENT_LENGTH"]).decode("utf-8", "replace")
+    return method, uri, headers, body
 
 
 def app_key() -> str | None:

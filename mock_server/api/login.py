@@ -50,8 +50,10 @@ def login(account_id):
         },
         "siteConfig": {},
         "csdsCollectionResponse": {"baseURIs": base_uris(account_id)},
-        "accountData": {"agentGroupsData": {
-            "items": [{"id": -1, "deleted": False, "name": "Main Group"}], "revision": 1}},
+        "accountData": {"agentGroupsData": {  # the doc's shape: numeric ids, live groups only
+            "items": [{"id": int(g.id), "deleted": False, "name": g.name}
+                      for g in account.agent_groups.values() if not g.deleted],
+            "revision": account.revisions["agentGroups"]}},
         "sessionTTl": str(int(float(sb.settings["login_absolute_ttl_seconds"]) * 1000)),
         "bearer": session.bearer,
         "sessionId": session.session_id,

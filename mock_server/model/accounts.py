@@ -5,6 +5,8 @@ from .errors import BadRequest
 from .surveys import Survey
 
 HUMAN, BOT = "human", "bot"
+ROOT_GROUP_ID, ROOT_GROUP_NAME = "-1", "Main Group"  # every account's root agent group
+STATUS_REASON_STATES = ("Online", "Occupied", "Away")
 
 
 @dataclass
@@ -15,6 +17,21 @@ class AppKeySet:
     secret: str
     access_token: str
     access_token_secret: str
+
+
+@dataclass(frozen=True)
+class ApiKey:
+    """An API key: the four OAuth 1.0a values that sign requests to the data APIs (Account Config,
+    ...). The account's own keys (`apiKeys` in the config, LivePerson's "Data Sources" keys) carry
+    a name and permissions; a user's `appKeys` set acts as that user (`user_id`)."""
+
+    app_key: str  # oauth_consumer_key
+    secret: str
+    access_token: str  # oauth_token
+    access_token_secret: str
+    name: str = ""
+    permissions: tuple[str, ...] = ()  # e.g. accountConfigReadWrite; none: read-only
+    user_id: str | None = None
 
 
 @dataclass
@@ -51,6 +68,32 @@ class Skill:
     max_wait_time: int = 120
     can_transfer: bool = True
     transfer_list: list[str] | None = None
+    updated: float = 0.0
+
+
+@dataclass
+class AgentGroup:
+    """An agent group (the Agent Groups API): groups form one tree under the root, "Main Group"
+    (id -1, the only group without a parent); every user belongs to one."""
+
+    id: str
+    name: str
+    parent_group_id: str | None = ROOT_GROUP_ID
+    description: str = ""
+    enabled: bool = True
+    deleted: bool = False
+    updated: float = 0.0
+
+
+@dataclass
+class StatusReason:
+    """A reason an agent can give with a state (the Agent Status Reason API): "Lunch" for Away."""
+
+    id: str
+    text: str
+    state: str = "Away"  # Online, Occupied or Away
+    enabled: bool = True
+    deleted: bool = False
     updated: float = 0.0
 
 
@@ -145,8 +188,17 @@ class Account:
     applications: dict[str, Application] = field(default_factory=dict)  # by client_id
     authentication: AuthConnector | None = None  # authenticated chat's connector, if any
     canned_responses: list[CannedResponse] = field(default_factory=list)  # the workspace's replies
+    api_keys: list[ApiKey] = field(default_factory=list)  # `apiKeys`: OAuth1 keys of the account
+    agent_groups: dict[str, AgentGroup] = field(default_factory=dict)  # the root "-1" first
+    status_reasons: dict[str, StatusReason] = field(default_factory=dict)
     # Account Config revision of each collection: every write bumps it (ETag / If-Match).
-    revisions: dict[str, int] = field(default_factory=lambda: {"skills": 1, "users": 1, "campaigns": 1})
+    revisions: dict[str, int] = field(default_factory=lambda: {
+        "skills": 1, "users": 1, "campaigns": 1, "agentGroups": 1, "statusReasons": 1})
+
+    def group_name(self, group_id: str | None) -> str:
+        """The name of an agent group (a deleted group keeps its name); the root's by default."""
+        group = self.agent_groups.get(group_id) if group_id else None
+        return group.name if group else ROOT_GROUP_NAME
 
     def user_by_login(self, login_name: str) -> User | None:
         """The user with this login name, or None."""

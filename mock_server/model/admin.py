@@ -3,7 +3,8 @@ import logging
 import re
 
 from . import text
-from .accounts import BOT, HUMAN, Account, AppKeySet, Campaign, Engagement, Skill, User
+from .accounts import (BOT, HUMAN, ROOT_GROUP_ID, STATUS_REASON_STATES, Account, AgentGroup, AppKeySet,
+                       Campaign, Engagement, Skill, StatusReason, User)
 from .errors import BadRequest, Conflict, NotFound
 
 # Every save is two steps: `_*_changes` checks the whole request and returns the new attribute
@@ -23,7 +24,8 @@ APP_KEYS_CHARS = 10 * 129  # allowedAppKeys: up to ten keys of 128 characters, w
 LANGUAGE_CHARS = 35
 MAX_CHATS = 10_000  # and -1, unlimited
 MAX_WAIT_SECONDS = 86_400
-MAX_BULK = 100  # skills in one bulk create
+MAX_BULK = 100  # skills (or agent groups, status reasons) in one bulk create
+STATUS_TEXT_CHARS = 100  # a status reason's text: "safeMedium String length:100"
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
 LANGUAGE = re.compile(r"[A-Za-z]{2,8}([-_][A-Za-z0-9]{1,8})*")
 APP_KEY = re.compile(r"[A-Za-z0-9_-]{1,128}")
@@ -180,6 +182,13 @@ def _user_changes(account: Account, data, user: User | None) -> tuple[dict, list
         changes["enabled"] = _bool(data["isEnabled"], "isEnabled")
     if "skillIds" in data:
         changes["skill_ids"] = _skill_refs(account, data["skillIds"], "skillIds")
+    member_of = data.get("memberOf")
+    if member_of is not None:
+        if not isinstance(member_of, dict):
+            raise BadRequest("'memberOf' must be an object with an 'agentGroupId'", 80)
+        if member_of.get("agentGroupId") is not None:
+            ref = text.identifier(member_of["agentGroupId"], "memberOf.agentGroupId")
+            changes["agent_group_id"] = live(account.agent_groups, ref, "Agent group").id
     skill_ids = changes.get("skill_ids", user.skill_ids if user else [])
     return changes, [account.skills[s] for s in skill_ids
                      if s in account.skills and not account.skills[s].deleted]
@@ -230,3 +239,73 @@ def _engagement_changes(account: Account, data, engagement: Engagement | None) -
     return changes
 
 
+
+
+# --- agent groups and status reasons ----------------------------------------------------------
+
+def _group_changes(account: Account, data, group: AgentGroup | None = None,
+                   taken: frozenset = frozenset()) -> dict:
+    """The validated changes of one agent group: names unique, every group but the root under a
+    live parent, no group under itself."""
+    data = _object(data, "agent group")
+    creating, changes = group is None, {}
+    _text(changes, data, "name", "name", NAME_CHARS, creating=creating, required=True)
+    if "name" in changes:
+        other = next((g for g in account.agent_groups.values()
+                      if g.name == changes["name"] and not g.deleted), None)
+        if (other is not None and other is not group) or changes["name"] in taken:
+            raise BadRequest(f"An agent group named '{changes['name']}' already exists", 83)
+    _text(changes, data, "description", "description", DESCRIPTION_CHARS, creating=creating,
+          strip=False)
+    if "isEnabled" in data:
+        changes["enabled"] = _bool(data["isEnabled"], "isEnabled")
+    ref = data.get("parentGroupId")
+    if ref in (None, ""):
+        if creating:  # "Required if at least 1 agent group exists": the root always does
+            raise BadRequest("'parentGroupId' is required: the root group is "
+                             f"{ROOT_GROUP_ID}", 81)
+    elif group is not None and group.id == ROOT_GROUP_ID:
+        raise BadRequest("The root agent group has no parent", 80)
+    else:
+        parent = live(account.agent_groups, text.identifier(ref, "parentGroupId"), "Agent group")
+        step = parent
+        while group is not None and step is not None:
+            if step is group:
+                raise BadRequest("An agent group cannot be put under itself", 80)
+            step = account.agent_groups.get(step.parent_group_id or "")
+        changes["parent_group_id"] = parent.id
+    return changes
+
+
+def _group_delete_problem(account: Account, group: AgentGroup) -> str | None:
+    """Why this agent group cannot be deleted now (the root, members, sub-groups), or None."""
+    if group.id == ROOT_GROUP_ID:
+        return "The root agent group cannot be deleted"
+    users = sum(1 for u in account.users.values() if u.agent_group_id == group.id and not u.deleted)
+    groups = sum(1 for g in account.agent_groups.values()
+                 if g.parent_group_id == group.id and not g.deleted)
+    if users or groups:
+        return (f"Agent group {group.id} still has {users} users and {groups} groups: move them "
+                f"to another group first")
+    return None
+
+
+def _reason_changes(account: Account, data, reason: StatusReason | None = None,
+                    taken: frozenset = frozenset()) -> dict:
+    """The validated changes of one status reason: a unique text, a state LivePerson names."""
+    data = _object(data, "status reason")
+    creating, changes = reason is None, {}
+    _text(changes, data, "text", "text", STATUS_TEXT_CHARS, creating=creating, required=True)
+    if "text" in changes:
+        other = next((r for r in account.status_reasons.values()
+                      if r.text == changes["text"] and not r.deleted), None)
+        if (other is not None and other is not reason) or changes["text"] in taken:
+            raise BadRequest(f"A status reason '{changes['text']}' already exists", 83)
+    if data.get("state") is not None or creating:
+        state = data.get("state", "Away")
+        if state not in STATUS_REASON_STATES:
+            raise BadRequest(f"'state' must be one of {', '.join(STATUS_REASON_STATES)}", 80)
+        changes["state"] = state
+    if "enabled" in data:
+        changes["enabled"] = _bool(data["enabled"], "enabled")
+    return changes

@@ -5,9 +5,11 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from .accounts import (BOT, HUMAN, Account, AppKeySet, Application, AuthConnector, CannedResponse,
-                       Campaign, Engagement, Skill, User)
+from .accounts import (BOT, HUMAN, ROOT_GROUP_ID, ROOT_GROUP_NAME, STATUS_REASON_STATES, Account,
+                       AgentGroup, ApiKey, AppKeySet, Application, AuthConnector, CannedResponse,
+                       Campaign, Engagement, Skill, StatusReason, User)
 from .ids import IdGenerator
+from .numbers import is_int_text
 from .surveys import default_surveys
 from .visitor_auth import public_key_of
 
@@ -120,11 +122,19 @@ def _account(raw: dict, ids: IdGenerator) -> Account:
         raise ConfigError(f"an account lacks {exc}") from exc
     account.surveys = default_surveys(ids)
     account.canned_responses = _canned_responses(raw)
+    account.api_keys = _api_keys(raw)
+    account.agent_groups = _agent_groups(raw, ids)
+    account.status_reasons = _status_reasons(raw, ids)
     for s in raw.get("skills", []):
         skill = Skill(id=_id(s, ids), name=s["name"], description=s.get("description", ""))
         account.skills[skill.id] = skill
     for u in raw.get("users", []):
         user = _user(u, account, ids)
+        group = str(u.get("agentGroupId", ROOT_GROUP_ID))
+        if group not in account.agent_groups:
+            raise ConfigError(f"user {user.login_name}: agentGroupId {group} is not an agent group "
+                              f"of account {account.id}")
+        user.agent_group_id = group
         account.users[user.id] = user
     for c in raw.get("campaigns", []):
         campaign = Campaign(id=_id(c, ids), name=c["name"], description=c.get("description", ""),
@@ -195,6 +205,85 @@ def _canned_responses(raw: dict) -> list[CannedResponse]:
         out.append(CannedResponse(item["title"].strip(), item["text"].strip(),
                                   item.get("category", "").strip()))
     return out
+
+
+def _strings(item, keys, where: str) -> list[str]:
+    """The values of `keys` in a config mapping, each a non-blank string; ConfigError otherwise."""
+    if not isinstance(item, dict) or not all(isinstance(item.get(k), str) and item[k].strip()
+                                             for k in keys):
+        raise ConfigError(f"{where} needs {', '.join(repr(k) for k in keys)} (non-blank strings)")
+    return [item[k].strip() for k in keys]
+
+
+def _list(raw: dict, key: str) -> list:
+    items = raw.get(key) or []
+    if not isinstance(items, list):
+        raise ConfigError(f"account {raw.get('id')}: {key} must be a list")
+    return items
+
+
+def _api_keys(raw: dict) -> list[ApiKey]:
+    """The account's `apiKeys`: the four OAuth1 values each, a `name`, `permissions` (a list)."""
+    keys = []
+    for n, item in enumerate(_list(raw, "apiKeys"), 1):
+        where = f"account {raw.get('id')}: API key {n}"
+        values = _strings(item, ("appKey", "secret", "accessToken", "accessTokenSecret"), where)
+        permissions = item.get("permissions") or []
+        if not isinstance(permissions, list) or not all(isinstance(p, str) for p in permissions):
+            raise ConfigError(f"{where}: permissions must be a list of names")
+        keys.append(ApiKey(*values, name=str(item.get("name", "")),
+                           permissions=tuple(p.strip() for p in permissions)))
+    return keys
+
+
+def _agent_groups(raw: dict, ids: IdGenerator) -> dict[str, AgentGroup]:
+    """The account's `agentGroups` under the root "Main Group" (-1), which every account has."""
+    groups = {ROOT_GROUP_ID: AgentGroup(ROOT_GROUP_ID, ROOT_GROUP_NAME, parent_group_id=None)}
+    parents = {}
+    for n, item in enumerate(_list(raw, "agentGroups"), 1):
+        where = f"account {raw.get('id')}: agent group {n}"
+        (name,) = _strings(item, ("name",), where)
+        group_id = _id(item, ids)
+        if not is_int_text(group_id):
+            raise ConfigError(f"{where}: its id must be a number (agent group ids are)")
+        if group_id in groups and group_id != ROOT_GROUP_ID:
+            raise ConfigError(f"{where}: id {group_id} appears twice")
+        group = AgentGroup(group_id, name, description=str(item.get("description", "")),
+                           enabled=bool(item.get("isEnabled", True)))
+        if group_id == ROOT_GROUP_ID:
+            group.parent_group_id = None  # the root's name may be changed, not its place
+        else:
+            parents[group_id] = str(item.get("parentGroupId", ROOT_GROUP_ID))
+        groups[group_id] = group
+    for group_id, parent in parents.items():
+        seen = {group_id}
+        step = parent
+        while step is not None:  # every chain of parents ends at the root
+            if step not in groups or step in seen:
+                raise ConfigError(f"account {raw.get('id')}: agent group {group_id}: parentGroupId "
+                                  f"{parent} does not lead to the root group {ROOT_GROUP_ID}")
+            seen.add(step)
+            step = parents.get(step)
+        groups[group_id].parent_group_id = parent
+    if len({g.name for g in groups.values()}) != len(groups):
+        raise ConfigError(f"account {raw.get('id')}: agent group names must be unique")
+    return groups
+
+
+def _status_reasons(raw: dict, ids: IdGenerator) -> dict[str, StatusReason]:
+    """The account's `statusReasons`: a `text` and a `state` (Online, Occupied, Away) each."""
+    reasons: dict[str, StatusReason] = {}
+    for n, item in enumerate(_list(raw, "statusReasons"), 1):
+        where = f"account {raw.get('id')}: status reason {n}"
+        (text,) = _strings(item, ("text",), where)
+        state = item.get("state", "Away")
+        if state not in STATUS_REASON_STATES:
+            raise ConfigError(f"{where}: state must be one of {', '.join(STATUS_REASON_STATES)}")
+        reason = StatusReason(_id(item, ids), text, state, enabled=bool(item.get("enabled", True)))
+        if reason.id in reasons or any(r.text == text for r in reasons.values()):
+            raise ConfigError(f"{where}: its id and its text must be unique")
+        reasons[reason.id] = reason
+    return reasons
 
 
 def _user(u: dict, account: Account, ids: IdGenerator) -> User:

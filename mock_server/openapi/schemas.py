@@ -230,6 +230,14 @@ CAMPAIGN = obj({
     "isDeleted": boolean(), "engagementIds": array(id_value()), "priority": number(),
     "weight": number(), "controlGroup": obj({"percentage": number()}), "timeZone": string(),
     "startDate": string(), "expirationDate": nullable(string())})
+AGENT_GROUP = obj({
+    "id": string("-1 for the root, Main Group"), "deleted": boolean(), "name": string(),
+    "description": string(), "parentGroupId": string("absent only on the root"),
+    "isEnabled": boolean(), "dateUpdated": string("yyyy-MM-dd HH:mm:ss")},
+    optional=("parentGroupId",))
+STATUS_REASON = obj({
+    "id": id_value(), "text": string(), "state": enum("Online", "Occupied", "Away"),
+    "enabled": boolean(), "deleted": boolean()})
 ENGAGEMENT = obj({
     "id": id_value(), "name": string(), "description": string(), "deleted": boolean(),
     "campaignId": id_value(), "channel": integer(), "type": integer(), "enabled": boolean(),
@@ -245,10 +253,18 @@ USER_WRITE = obj({"loginName": string(), "fullName": string(), "nickname": strin
                   "passwordSh": string("The password (write only)"), "email": string(),
                   "pictureUrl": string(), "userTypeId": {"type": ["integer", "string"]},
                   "allowedAppKeys": string(), "skillIds": array(id_value()), "maxChats": _TEXT,
-                  "isEnabled": _FLAG},
+                  "isEnabled": _FLAG, "memberOf": obj({"agentGroupId": id_value()})},
                  optional=("passwordSh", "email", "pictureUrl", "userTypeId", "allowedAppKeys",
-                           "skillIds", "maxChats", "isEnabled"),
+                           "skillIds", "maxChats", "isEnabled", "memberOf"),
                  description="Create: loginName, fullName, nickname and passwordSh (or allowedAppKeys)")
+AGENT_GROUP_WRITE = obj({"name": string(), "description": string(),
+                         "parentGroupId": id_value("A live group; -1 is the root"),
+                         "isEnabled": _FLAG},
+                        optional=("description", "parentGroupId", "isEnabled"),
+                        description="Create: name and parentGroupId")
+STATUS_REASON_WRITE = obj({"text": string("At most 100 characters, unique"),
+                           "state": enum("Online", "Occupied", "Away"), "enabled": _FLAG},
+                          optional=("state", "enabled"))
 CAMPAIGN_WRITE = obj({"name": string(), "description": string(),
                       "status": {"type": ["integer", "string"]}},
                      optional=("description", "status"))
@@ -324,6 +340,10 @@ COMPONENTS = {
     "User": USER,
     "Campaign": CAMPAIGN,
     "Engagement": ENGAGEMENT,
+    "AgentGroup": AGENT_GROUP,
+    "StatusReason": STATUS_REASON,
+    "AgentGroupWrite": AGENT_GROUP_WRITE,
+    "StatusReasonWrite": STATUS_REASON_WRITE,
     "SkillWrite": SKILL_WRITE,
     "UserWrite": USER_WRITE,
     "CampaignWrite": CAMPAIGN_WRITE,

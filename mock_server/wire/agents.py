@@ -15,7 +15,7 @@ def available_agent_json(account: Account, user: User, state: str, chats: int, s
            "skills": {"skill": one_or_many(skills)} if skills else None,
            "skillsInfo": {"skillInfo": one_or_many(
                [{"id": s, "name": account.skills[s].name} for s in skills])} if skills else None,
-           "agentGroupName": "Main Group", "agentGroupId": user.agent_group_id,
+           "agentGroupName": account.group_name(user.agent_group_id), "agentGroupId": user.agent_group_id,
            "elapsedTimeInState": str(max(int((now - since) * 1000), 0)),
            "userType": user.user_type}
     if chats:

@@ -2,7 +2,7 @@
 from datetime import datetime, timezone
 
 from .formats import number_if_digits
-from ..model.accounts import BOT, Account, Campaign, Engagement, Skill, User
+from ..model.accounts import BOT, Account, AgentGroup, Campaign, Engagement, Skill, StatusReason, User
 
 
 def config_time(ts: float) -> str:
@@ -56,3 +56,20 @@ def engagement_json(account: Account, engagement: Engagement) -> dict:
             "skillName": skill.name if skill else "Unassigned",
             "windowId": _num(engagement.window_id), "createdDate": config_time(engagement.created),
             "modifiedDate": config_time(engagement.updated)}
+
+
+def agent_group_json(group: AgentGroup) -> dict:
+    """An agent group: ids as strings (the docs' example), booleans as JSON booleans (the
+    entity table); the root has no parent, so no parentGroupId (docs/fidelity.md)."""
+    out = {"id": group.id, "deleted": group.deleted, "name": group.name,
+           "description": group.description, "parentGroupId": group.parent_group_id,
+           "isEnabled": group.enabled, "dateUpdated": config_time(group.updated)}
+    if group.parent_group_id is None:
+        del out["parentGroupId"]  # tap-liveperson's schema has no null here: the key is left out
+    return out
+
+
+def status_reason_json(reason: StatusReason) -> dict:
+    """A status reason as the Agent Status Reason API's examples show it (a numeric id)."""
+    return {"id": _num(reason.id), "text": reason.text, "state": reason.state,
+            "enabled": reason.enabled, "deleted": reason.deleted}

@@ -1,5 +1,6 @@
 """LivePerson's APIs over HTTP, as the docs say: headers, login, agent sessions, chats, events."""
 import requests
+from requests_oauthlib import OAuth1
 
 from .constants import GLOBAL_KEY
 
@@ -15,6 +16,22 @@ def consumer_headers(key: str = GLOBAL_KEY) -> dict:
 def bearer_headers(bearer: str) -> dict:
     """Headers of every Chat Agent API call."""
     return {**JSON, "Authorization": f"Bearer {bearer}"}
+
+
+class ApiKeyAuth(OAuth1):
+    """requests' auth for an API key (a dict of appKey, secret, accessToken, accessTokenSecret):
+    an OAuth 1.0a HMAC-SHA1 header signature, as real clients make it; with `clock` (a
+    sandbox's), oauth_timestamp is that clock's time instead of the wall clock's."""
+
+    def __init__(self, key: dict, clock=None, **kwargs):
+        super().__init__(key["appKey"], key["secret"], key["accessToken"], key["accessTokenSecret"],
+                         **kwargs)
+        self.sandbox_clock = clock
+
+    def __call__(self, r):
+        if self.sandbox_clock is not None:
+            self.client.timestamp = str(int(self.sandbox_clock.now()))
+        return super().__call__(r)
 
 
 def login(url: str, account: str, username: str, password: str, session=None) -> dict:

@@ -7,7 +7,7 @@ from simulator.brains import make_brain
 from simulator.customer import ScriptedCustomer, VisitorClient as ConsumerClient
 from simulator.login import Credentials
 
-from tests.support.constants import (ACCOUNT, BOT_ENGAGEMENT_ID, BOT_SKILL, BOT_SKILL_ID, CAMPAIGN_ID,
+from tests.support.constants import (ACCOUNT, BOT_B_SKILL, BOT_ENGAGEMENT_ID, BOT_SKILL, BOT_SKILL_ID, CAMPAIGN_ID,
                                      DEMO_ADMIN, DEMO_AGENT, DEMO_BOT, GLOBAL_KEY, HUMAN_ENGAGEMENT_ID,
                                      HUMAN_SKILL, HUMAN_SKILL_ID)
 from tests.support.sim import run_bot
@@ -26,7 +26,7 @@ def test_read_skills_users_campaigns(live, admin):
     headers, base = admin
     r = requests.get(f"{base}/le-users/skills?v=2.0", headers=headers)
     assert r.status_code == 200 and r.headers["ETag"] == r.headers["ac-revision"]
-    assert {s["name"] for s in r.json()} == {BOT_SKILL, HUMAN_SKILL}
+    assert {s["name"] for s in r.json()} == {BOT_SKILL, HUMAN_SKILL, BOT_B_SKILL}
     skill = requests.get(f"{base}/le-users/skills/{BOT_SKILL_ID}?v=2.0", headers=headers).json()
     assert skill["id"] == int(BOT_SKILL_ID) and skill["canTransfer"] is True and skill["deleted"] is False
     users = {u["loginName"]: u for u in requests.get(f"{base}/le-users/users?v=4.0", headers=headers).json()}

@@ -2,9 +2,10 @@
 
 Validation is model/admin.py's: it checks a whole request and returns the changes, raising
 before anything is touched; these operations apply them, draw ids and publish."""
-from ..accounts import Account, Campaign, Engagement, Skill, User
+from ..accounts import Account, AgentGroup, Campaign, Engagement, Skill, StatusReason, User
 from ..admin import (MAX_BULK, _apply, _bot_skill_warnings, _campaign_changes, _engagement_changes,
-                     _skill_changes, _user_changes, log)
+                     _group_changes, _group_delete_problem, _reason_changes, _skill_changes,
+                     _user_changes, log)
 from ..errors import BadRequest
 from ..followups import FollowUps
 from ..seed import _pid
@@ -115,3 +116,77 @@ class AccountConfigOperations(FollowUps):
         """Delete an engagement (kept, marked deleted; it stays in its campaign's engagementIds)."""
         engagement.deleted, engagement.updated = True, self.clock.now()
         account.revisions["campaigns"] += 1
+
+    # --- agent groups and status reasons: one or a list, all or nothing -----------------------
+
+    def _bulk(self, items: list, kind: str, check) -> list[dict]:
+        """The validated changes of every item of a bulk create (`check(item, taken_names)`)."""
+        if not items:
+            raise BadRequest(f"A bulk create needs at least one {kind}", 80)
+        if len(items) > MAX_BULK:
+            raise BadRequest(f"A bulk create may hold at most {MAX_BULK} {kind}s", 80)
+        all_changes, names = [], set()
+        for item in items:
+            changes = check(item, frozenset(names))
+            names.add(changes.get("name") or changes.get("text"))
+            all_changes.append(changes)
+        return all_changes
+
+    def save_agent_groups(self, account: Account, items: list) -> list[AgentGroup]:
+        """Create agent groups (a list of one or more): all of them or, if one is bad, none."""
+        all_changes = self._bulk(items, "agent group",
+                                 lambda item, taken: _group_changes(account, item, taken=taken))
+        now, created = self.clock.now(), []
+        for changes in all_changes:
+            group = AgentGroup(id=self.ids.digits(10), name=changes["name"])
+            _apply(group, changes)
+            group.updated = now
+            account.agent_groups[group.id] = group
+            created.append(group)
+        account.revisions["agentGroups"] += 1
+        self.publish("config.agentGroup", account.id, groupIds=[g.id for g in created])
+        return created
+
+    def save_agent_group(self, account: Account, data: dict, group: AgentGroup) -> AgentGroup:
+        """Update an agent group (name, description, parent, enabled)."""
+        changes = _group_changes(account, data, group)
+        _apply(group, changes)
+        group.updated = self.clock.now()
+        account.revisions["agentGroups"] += 1
+        self.publish("config.agentGroup", account.id, groupIds=[group.id])
+        return group
+
+    def delete_agent_group(self, account: Account, group: AgentGroup) -> None:
+        """Delete an agent group (kept, marked deleted); only an empty one, never the root."""
+        problem = _group_delete_problem(account, group)
+        if problem:
+            raise BadRequest(problem, 87)
+        group.deleted, group.updated = True, self.clock.now()
+        account.revisions["agentGroups"] += 1
+
+    def save_status_reasons(self, account: Account, items: list) -> list[StatusReason]:
+        """Create status reasons (a list of one or more): all of them or, if one is bad, none."""
+        all_changes = self._bulk(items, "status reason",
+                                 lambda item, taken: _reason_changes(account, item, taken=taken))
+        now, created = self.clock.now(), []
+        for changes in all_changes:
+            reason = StatusReason(id=self.ids.digits(9), text=changes["text"])
+            _apply(reason, changes)
+            reason.updated = now
+            account.status_reasons[reason.id] = reason
+            created.append(reason)
+        account.revisions["statusReasons"] += 1
+        return created
+
+    def save_status_reason(self, account: Account, data: dict, reason: StatusReason) -> StatusReason:
+        """Update a status reason (text, state, enabled)."""
+        changes = _reason_changes(account, data, reason)
+        _apply(reason, changes)
+        reason.updated = self.clock.now()
+        account.revisions["statusReasons"] += 1
+        return reason
+
+    def delete_status_reason(self, account: Account, reason: StatusReason) -> None:
+        """Delete a status reason (kept, marked deleted)."""
+        reason.deleted, reason.updated = True, self.clock.now()
+        account.revisions["statusReasons"] += 1
