@@ -8,8 +8,9 @@ Modules, by layer:
 - csds.py, login.py, client.py, visitor.py, account_config.py: one client per API (Domain,
   Login Service, Chat Agent, Server Chat, Account Config).
 - bot.py, chat_worker.py, brains/: the agent bot. customer.py, scripts.py: the customer.
-  check.py, demo.py: the programs built on both. report.py: the one event reporter (log lines,
-  chat events, pass/fail verdicts) all of them use.
+  check.py, demo.py: the programs built on both. personas.py, mix.py, load.py, load_summary.py:
+  the load generator (generated customers, played by the one customer engine). report.py: the
+  one event reporter (log lines, chat events, pass/fail verdicts) all of them use.
 
 Naming: one word per layer for the person on the other side of the agent.
 

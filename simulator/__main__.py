@@ -1,4 +1,4 @@
-"""CLI: `python -m simulator bot|consumer|check|demo ...` (see simulator/README.md)."""
+"""CLI: `python -m simulator bot|consumer|check|load|demo ...` (see simulator/README.md)."""
 import argparse
 import signal
 import sys
@@ -22,7 +22,7 @@ try:
     from .login import REFRESH_EVERY, Credentials
     from .report import Reporter, silent
     from .scripts import DEMO_ACCOUNT, ScriptError, load_script
-    from .transport import RetryPolicy
+    from .transport import LivePersonError, RetryPolicy
     from .visitor import GLOBAL_APP_KEY, VisitorClient
 except ModuleNotFoundError as missing:  # a Python without the project's packages
     sys.exit(missing_module(missing))
@@ -53,6 +53,19 @@ def _connection_args(p: argparse.ArgumentParser, account_help: str = "account (s
                    help="one log line per event: text (key=value) or json")
 
 
+def _positive(kind):
+    """An argparse type: a number of `kind` above 0."""
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"must be above 0, not {text}")
+        return value
+    return parse
+
+
 def _retry_delays(text: str) -> RetryPolicy:
     try:
         delays = tuple(float(d) for d in text.split(",") if d.strip())
@@ -73,7 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     from mock_server import __version__  # the one version of the package (both CLIs ship in it)
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND",
-                           help="bot, consumer, check or demo (each has its own --help)")
+                           help="bot, consumer, check, load or demo (each has its own --help)")
 
     def command(name: str, summary: str, description: str) -> argparse.ArgumentParser:
         return sub.add_parser(name, help=summary, description=description, formatter_class=HelpFormatter)
@@ -160,9 +173,47 @@ def build_parser() -> argparse.ArgumentParser:
                        help="deadline of each wait, in seconds")
     check.add_argument("--poll", type=float, default=0.5, metavar="SECONDS", help="seconds between polls")
 
+    load = command("load", "run many generated customers against a local sandbox",
+                   "Generated customers (seeded Faker personas, intents drawn from a mix) at a "
+                   "steady rate, at most --concurrency at once, then a summary table. Only a "
+                   "sandbox on this machine (localhost, 127.0.0.1, ::1) is accepted.")
+    load.add_argument("--url", required=True,
+                      help="the sandbox's Domain API (CSDS) host, e.g. http://localhost:8080; "
+                           "refused unless it is this machine")
+    load.add_argument("--account", default=DEMO_ACCOUNT, metavar="ID", help="account (site) id")
+    load_tls = load.add_mutually_exclusive_group()
+    load_tls.add_argument("--insecure", action="store_true", help="do not verify TLS certificates")
+    load_tls.add_argument("--ca", metavar="FILE", help="trust this CA bundle (e.g. .sandbox/tls/ca.pem)")
+    load.add_argument("--chats", type=_positive(int), default=20, metavar="N", help="customers to start")
+    load.add_argument("--rate", type=_positive(float), default=2.0, metavar="R",
+                      help="customers started per second")
+    load.add_argument("--seed", type=int, default=1, metavar="S",
+                      help="the same seed gives the same personas, intents and lines")
+    load.add_argument("--mix", metavar="FILE",
+                      help="YAML of intents, weights and lines (default: simulator/mixes/default.yaml)")
+    load_target = load.add_mutually_exclusive_group()
+    load_target.add_argument("--engagement", metavar="ID",
+                             help="engagement to chat through (default: 5001001, unless --skill)")
+    load_target.add_argument("--skill", metavar="NAME", help="skill (name or id) to chat with instead")
+    load.add_argument("--concurrency", type=_positive(int), default=20, metavar="C",
+                      help="customers in a chat at once, at most")
+    load.add_argument("--timeout", type=_positive(float), default=600.0, metavar="SECONDS",
+                      help="stop the whole run after this long and report what is unfinished")
+    load.add_argument("--reply-timeout", type=_positive(float), default=30.0, metavar="SECONDS",
+                      help="how long a customer waits for an answer that must come")
+    load.add_argument("--join-timeout", type=_positive(float), default=60.0, metavar="SECONDS",
+                      help="how long a customer waits for an agent to take the chat")
+    load.add_argument("--poll", type=_positive(float), default=0.5, metavar="SECONDS",
+                      help="seconds between a customer's polls (the first answer's resolution)")
+    load.add_argument("--human-agent", metavar="LOGIN:PASSWORD",
+                      help="keep this human agent Online (taking no chats) while the load runs, so "
+                           "the bots have someone to transfer to, e.g. demo-agent:demo-agent-pass")
+    load.add_argument("--app-key", default=GLOBAL_APP_KEY, help="Server Chat API app key")
+    load.add_argument("--no-progress", action="store_true", help="no progress bar (the summary only)")
+
     # its options are simulator/demo.py's (python -m simulator demo --help); main() hands it over
-    sub.add_parser("demo", help="the sandbox (python -m mock_server options) with the demo bot online",
-                   add_help=False)
+    sub.add_parser("demo", help="the sandbox (python -m mock_server options) with the two demo bots "
+                                "online", add_help=False)
     return p
 
 
@@ -278,6 +329,50 @@ def run_check(args) -> int:
     return 0 if all(o.status == "PASS" for o in outcomes) else 1
 
 
+def run_load(args) -> int:
+    """The `load` command: 0 when every chat ran to its end, 1 if any errored or was left
+    unfinished, 2 when it may not run (a host that is not this machine, a bad mix file)."""
+    from .load import LoadOptions, LoadRefused, LoadRun, OnDuty, refuse_remote
+    from .load_summary import print_summary, progress_bar
+    from .mix import MixError, Timing, load_mix
+    try:
+        refuse_remote(args.url)
+        mix = load_mix(args.mix)
+    except (LoadRefused, MixError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    options = LoadOptions(args.url, args.account, chats=args.chats, rate=args.rate, seed=args.seed,
+                          mix=mix, engagement=args.engagement, skill=args.skill,
+                          concurrency=args.concurrency, timeout=args.timeout, poll=args.poll,
+                          timing=Timing(reply=args.reply_timeout, join=args.join_timeout),
+                          app_key=args.app_key, verify=_verify(args))
+    on_duty = None
+    try:
+        if args.human_agent:
+            login, _, password = args.human_agent.partition(":")
+            on_duty = OnDuty(args.url, args.account, login, password, options.verify)
+        with (progress_bar(args.chats) if not args.no_progress else _no_progress()) as on_change:
+            run = LoadRun(options, on_change=on_change)
+            with _on_signals(run.stop):
+                report = run.run()
+    except LoadRefused as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except LivePersonError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        if on_duty is not None:
+            on_duty.close()
+    print_summary(report)
+    return 0 if report.ok else 1
+
+
+@contextmanager
+def _no_progress():
+    yield lambda outcome: None
+
+
 def main(argv=None) -> int:
     """Entry point."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -285,7 +380,8 @@ def main(argv=None) -> int:
         from .demo import main as demo_main  # its options are mock_server's: no parsing here
         return demo_main(argv[1:])
     args = parse_args(argv)
-    return {"bot": run_bot, "consumer": run_customer, "check": run_check}[args.command](args)
+    return {"bot": run_bot, "consumer": run_customer, "check": run_check,
+            "load": run_load}[args.command](args)
 
 
 if __name__ == "__main__":

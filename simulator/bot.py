@@ -217,9 +217,14 @@ class BotRunner:
                 self._finish(chat_id)
 
     def _step(self, worker: ChatWorker, now: float) -> None:
-        """Poll one chat; a chat that vanished or closed under us is dropped, not retried forever."""
+        """Poll one chat (see _guarded)."""
+        self._guarded(worker, lambda: worker.step(now))
+
+    def _guarded(self, worker: ChatWorker, action) -> None:
+        """Act on one chat; a chat that vanished or closed under us is dropped, not retried forever
+        (nor does it fail the round: the other chats go on)."""
         try:
-            worker.step(now)
+            action()
         except ApiError as exc:
             if isinstance(exc, Unauthorized) or exc.status not in (404, 409):
                 raise
@@ -243,7 +248,7 @@ class BotRunner:
             worker = self._workers[chat.id] = self._new_worker(chat)
         else:
             worker.rebind(chat)
-        worker.open()
+        self._guarded(worker, worker.open)  # the customer may leave before the welcome is out
         if worker.done:
             self._finish(chat.id)
 

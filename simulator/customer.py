@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from typing import Sequence
 
 from .report import Reporter, report_event, verdict_line
-from .responses import AGENT_ENDED, TRANSFERRED, ChatEvent, Survey
+from .responses import AGENT_ENDED, TRANSFERRED, ChatEvent, Survey, SurveyQuestion
 from .scripts import Check, Script, Step, lines_script
 from .transport import LivePersonError, RetryPolicy, Transport, json_of, with_query
 from .visitor import VisitorChat, VisitorClient
@@ -27,6 +27,7 @@ DEFAULT_LINES = ["Hi", "I have a question about my order", "It has not arrived y
                  "Could you check where it is?", "Thank you", "Bye"]
 LINES_TIMEOUT = 60.0  # plain lines: seconds for the whole chat
 CONTROL_TIMEOUT = 10.0  # seconds a control-plane call may take
+TEXT_QUESTIONS = ("Text Area", "Text Field")  # a survey's free-text question types
 NEEDS_SANDBOX = ("needs the sandbox: a transfer's reason is an agent-only note the visitor cannot "
                  "see, read from the sandbox's control plane (/_sandbox): {where}")
 
@@ -51,6 +52,7 @@ class CustomerResult:
     events: list[ChatEvent] = field(default_factory=list)  # the whole chat as the visitor saw it
     ended_by: str | None = None  # agent, visitor or system
     error: str | None = None
+    first_answer: float | None = None  # seconds from our first line to the next agent line
 
     @property
     def ok(self) -> bool:
@@ -135,6 +137,8 @@ class ScriptedCustomer:
         self._control_looked = False
         self._control_where = "this run has none (control=False)"  # why none was found
         self._seen: dict[str, str] = {}  # chat checks: what was last seen, for the failure report
+        self._first_line: tuple[int, float] | None = None  # our first line: (event id, when sent)
+        self.first_answer: float | None = None  # seconds from it to the next agent line seen
 
     def stop(self) -> None:
         """Give up (the current wait fails)."""
@@ -185,6 +189,7 @@ class ScriptedCustomer:
                 self._control[0].close()
         result.error = result.error or unclosed
         result.replies, result.events, result.ended_by = self.replies, list(self.events), self.ended_by
+        result.first_answer = self.first_answer
         said = [s for s in result.steps if s.step.say is not None]
         self.report("done", result.chat_id, ok=result.ok,
                     passed=f"{sum(s.status == 'passed' for s in result.steps)}/{len(result.steps)}",
@@ -192,7 +197,8 @@ class ScriptedCustomer:
         return result
 
     def play(self, step: Step) -> tuple[str, str]:
-        """One step: give the name, say the line, make the checks, end the chat; (status, detail)."""
+        """One step: give the name, say the line, wait, make the checks, end the chat, answer
+        the exit survey; (status, detail)."""
         if step.name is not None:
             self.set_name(step.name)
         if step.say is not None:
@@ -201,8 +207,12 @@ class ScriptedCustomer:
                 return "failed", f"the chat had ended (by the {self.ended_by}) before {step.say!r}"
             self.say(step.say)
         details = []
+        if step.wait is not None and not self.wait(step.wait):
+            return "failed", "stopped while waiting"
         for check in step.checks:
             ok, detail = self.expect(check)
+            if not ok and check.optional and not self._stop.is_set():
+                ok, detail = True, f"not seen, optional: {detail}"
             details.append(detail)
             if not ok:
                 return "failed", "; ".join(details)
@@ -210,7 +220,12 @@ class ScriptedCustomer:
             if self.ended_by:
                 return "failed", f"the chat had already ended (by the {self.ended_by})"
             self.end()
-        return "passed", "; ".join(details)
+        if step.survey is not None:
+            ok, detail = self.answer_survey(step.survey.csat, step.survey.comment, step.survey.resolved)
+            details.append(detail)
+            if not ok:
+                return "failed", "; ".join(details)
+        return "passed", "; ".join(d for d in details if d)
 
     def _wait_available(self) -> None:
         """Wait until the skill has an agent (a customer only sees the chat button then)."""
@@ -238,8 +253,12 @@ class ScriptedCustomer:
         """Read new events: report them (not our own lines again), note joins (asking chat info
         who it is) and the end; call chat info as the keep-alive when due. The new events."""
         new = self.chat.poll().events
+        seen_at = time.monotonic()
         for event in new:
             self.events.append(event)
+            if (self.first_answer is None and self._first_line is not None and event.is_agent_line
+                    and event.id > self._first_line[0]):
+                self.first_answer = seen_at - self._first_line[1]
             if event.id not in self.own:
                 report_event(self.report, self.chat.id, event)
             if event.type == "state" and event.state == "chatting":
@@ -256,11 +275,55 @@ class ScriptedCustomer:
 
     def say(self, text: str) -> int:
         """Say a line; only what comes after it can answer it. Its event id."""
+        sent_at = time.monotonic()
         sent = self.chat.add_line(text)
+        if self._first_line is None:
+            self._first_line = (sent, sent_at)
         self.own.add(sent)
         self.mark = max(self.mark, sent)
         self.report("line.sent", self.chat.id, id=sent, text=text)
         return sent
+
+    def wait(self, seconds: float) -> bool:
+        """Say nothing for `seconds`, following the chat meanwhile; False if stop() came first."""
+        deadline = time.monotonic() + seconds
+        while True:
+            self.poll()
+            if time.monotonic() >= deadline:
+                return True
+            if not self._pause(deadline):
+                return not self._stop.is_set()
+
+    def answer_survey(self, csat: int | None = None, comment: str | None = None,
+                      resolved: bool | None = None) -> tuple[bool, str]:
+        """Answer the chat's exit survey: the 1-5 satisfaction question, the yes/no "resolved"
+        one if the survey has it, the free-text one; (done, what was answered or why not)."""
+        try:
+            survey = self.chat.exit_survey()
+        except LivePersonError as exc:
+            return False, f"the exit survey could not be read: {exc}"
+        answers: dict[str, str] = {}
+        if csat is not None:
+            question = csat_question(survey)
+            if question is None:
+                return False, f"exit survey {survey.id or '-'} has no 1-5 satisfaction question"
+            answers[question.id] = str(csat)
+        unasked = ""
+        if resolved is not None:
+            question = resolved_question(survey)
+            if question is None:
+                unasked = " (it asks nothing about resolution)"  # an older survey: not a failure
+            else:
+                answers[question.id] = yes_or_no(question, resolved)
+        if comment:
+            question = next((q for q in survey.questions if q.type in TEXT_QUESTIONS), None)
+            if question is None:
+                return False, f"exit survey {survey.id or '-'} has no free-text question"
+            answers[question.id] = comment
+        self.chat.submit_exit_survey(survey.id, answers)
+        self.report("survey.answered", self.chat.id, survey=survey.id, csat=csat, resolved=resolved,
+                    comment=comment)
+        return True, f"exit survey {survey.id} answered{unasked}"
 
     def set_name(self, name: str) -> None:
         """Tell the agent our name (info/visitorName)."""
@@ -455,6 +518,26 @@ class ScriptedCustomer:
         chats = [c for a in state.get("accounts") or [] for c in a.get("chats") or []]
         chat = next((c for c in chats if c.get("id") == self.chat.id), {})
         return list(chat.get("transfers") or [])
+
+
+def csat_question(survey: Survey) -> SurveyQuestion | None:
+    """The survey's 1-5 satisfaction question: the one whose choices are 1 to 5 (else one
+    that asks how satisfied)."""
+    for question in survey.questions:
+        if sorted(e.value for e in question.entries) == ["1", "2", "3", "4", "5"]:
+            return question
+    return next((q for q in survey.questions if q.entries and "satisf" in q.label.lower()), None)
+
+
+def resolved_question(survey: Survey) -> SurveyQuestion | None:
+    """The survey's yes/no question about whether the issue was resolved, if it has one."""
+    return next((q for q in survey.questions if "resolved" in q.label.lower()
+                 and sorted(e.value.lower() for e in q.entries) == ["no", "yes"]), None)
+
+
+def yes_or_no(question: SurveyQuestion, yes: bool) -> str:
+    """The question's own value for yes (or no), as its choices spell it."""
+    return next(e.value for e in question.entries if e.value.lower() == ("yes" if yes else "no"))
 
 
 def line_matches(check: Check, event: ChatEvent) -> bool:

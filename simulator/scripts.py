@@ -30,6 +30,12 @@ A script (see simulator/scripts/escalation.yaml)::
             within: 60                  # this check's own deadline
       - expect: {ended: true, by: agent}
       - end: true                       # the customer closes the chat
+      - answer_survey: {csat: 4, comment: Thanks}  # the exit survey, once the chat is over
+
+Other step keys: `wait: S` (say nothing for S seconds, still following the chat) and
+`answer_survey: {csat: 1-5, resolved: true|false, comment: TEXT}` (any of them: answers the exit
+survey's 1-5 satisfaction question, the one whose choices are 1 to 5; its yes/no "resolved"
+question, if it has one; and its free-text question; after the chat's end, as a customer does).
 
 Checks (each passes as soon as what it names shows up, or fails at its deadline). A check is
 either a line check or one chat check.
@@ -67,6 +73,8 @@ Chat checks:
 
 Any check takes `within: S`, its own deadline. A failed check stops the script there; the
 result names the step (its number and what it says or does) and carries the chat's transcript.
+Any check also takes `optional: true`: what a customer waits for a while but does without (a
+person who may never come); not seen by its deadline, the step goes on and still passes.
 
 "Human" is judged from the visitor's side only, honestly: the Server Chat API says who is
 talking (agent names) but not whether they are people. `human: true` therefore means "not the
@@ -81,10 +89,11 @@ from typing import Sequence
 import yaml
 
 DEMO_ACCOUNT = "12345678"
-STEP_KEYS = {"say", "expect", "name", "end"}
+STEP_KEYS = {"say", "expect", "name", "end", "wait", "answer_survey"}
+SURVEY_KEYS = {"csat", "resolved", "comment"}
 LINE_KEYS = ("reply", "text", "contains", "matches", "rich")  # conditions on one agent line
 CHAT_KINDS = ("joined", "transferred", "skill", "state", "ended", "survey")
-CHECK_KEYS = {*LINE_KEYS, *CHAT_KINDS, "agent", "human", "within", "by", "reason"}
+CHECK_KEYS = {*LINE_KEYS, *CHAT_KINDS, "agent", "human", "within", "by", "reason", "optional"}
 STATES = ("waiting", "chatting", "ended")
 # Which kinds a modifier belongs to ("reply" stands for every line check).
 MODIFIERS = {"agent": ("reply", "joined"), "human": ("reply", "joined"), "by": ("ended",),
@@ -111,6 +120,7 @@ class Check:
     matches: str | None = None  # reply: a pattern the whole text matches
     rich: bool | str | None = None  # reply: structured content (True) of a type (str)
     reason: str | None = None  # transferred: a pattern searched in the transfer's reason
+    optional: bool = False  # not seen by the deadline: the step still passes
 
     def describe(self) -> str:
         """How the report names this check."""
@@ -126,7 +136,8 @@ class Check:
                     "survey": "an exit survey offered" if self.value else "no exit survey"}[self.kind]
         extra = [f"by {self.agent}" if self.agent else "", "from a human" if self.human else "",
                  f"by the {self.by}" if self.by else ""]
-        return " ".join([what, *[e for e in extra if e], f"within {self.within:g}s"])
+        described = " ".join([what, *[e for e in extra if e], f"within {self.within:g}s"])
+        return f"{described} (optional)" if self.optional else described
 
     def _describe_line(self) -> str:
         parts = [f"/{self.value}/" if self.value else ""]
@@ -144,13 +155,32 @@ class Check:
 
 
 @dataclass(frozen=True)
+class SurveyAnswers:
+    """What a customer answers in the exit survey: the 1-5 satisfaction, whether the issue was
+    resolved, a comment."""
+
+    csat: int | None = None
+    comment: str | None = None
+    resolved: bool | None = None
+
+    def describe(self) -> str:
+        """How the report names these answers."""
+        parts = [f"CSAT {self.csat}" if self.csat is not None else "",
+                 "" if self.resolved is None else "resolved" if self.resolved else "not resolved",
+                 f"comment {self.comment!r}" if self.comment else ""]
+        return ", ".join(p for p in parts if p)
+
+
+@dataclass(frozen=True)
 class Step:
-    """One step: a name to give, a line to say, checks to make, or the end."""
+    """One step: a name to give, a line to say, a pause, checks to make, the end, the survey."""
 
     say: str | None = None
     name: str | None = None
     end: bool = False
     checks: tuple[Check, ...] = ()
+    wait: float | None = None  # seconds of saying nothing (after the line, before the checks)
+    survey: SurveyAnswers | None = None  # the exit survey's answers (after the end, if any)
 
     def describe(self) -> str:
         """How the report names this step."""
@@ -159,9 +189,13 @@ class Step:
             parts.append(f"name {self.name!r}")
         if self.say is not None:
             parts.append(f"say {self.say!r}")
+        if self.wait is not None:
+            parts.append(f"wait {self.wait:g}s")
         if self.end:
             parts.append("end the chat")
         parts += [f"expect {c.describe()}" for c in self.checks]
+        if self.survey is not None:
+            parts.append(f"answer the exit survey ({self.survey.describe()})")
         return "; ".join(parts)
 
 
@@ -241,9 +275,25 @@ def _step(item, timeout: float, where: str) -> Step:
         raise ScriptError(f"{where}: a step is a mapping of {', '.join(sorted(STEP_KEYS))}")
     checks = item.get("expect") or []
     checks = checks if isinstance(checks, list) else [checks]
+    wait = _seconds(item["wait"], f"{where}: wait") if item.get("wait") is not None else None
     return Step(say=_opt_str(item.get("say")), name=_opt_str(item.get("name")),
                 end=bool(item.get("end")),
-                checks=tuple(_check(c, timeout, f"{where}: expect") for c in checks))
+                checks=tuple(_check(c, timeout, f"{where}: expect") for c in checks),
+                wait=wait, survey=_survey_answers(item.get("answer_survey"), f"{where}: answer_survey"))
+
+
+def _survey_answers(value, where: str) -> SurveyAnswers | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict) or not value or set(value) - SURVEY_KEYS:
+        raise ScriptError(f"{where}: a mapping of {', '.join(sorted(SURVEY_KEYS))}")
+    csat = value.get("csat")
+    if csat is not None and (isinstance(csat, bool) or csat not in (1, 2, 3, 4, 5)):
+        raise ScriptError(f"{where}: 'csat' is 1 to 5")
+    resolved = value.get("resolved")
+    if resolved is not None and not isinstance(resolved, bool):
+        raise ScriptError(f"{where}: 'resolved' is true or false")
+    return SurveyAnswers(csat=csat, comment=_opt_str(value.get("comment")), resolved=resolved)
 
 
 def _pattern(value, where: str) -> str:
@@ -267,7 +317,8 @@ def _check(item, timeout: float, where: str) -> Check:
         if key in item and kind not in owners:
             raise ScriptError(f"{where}: '{key}' goes with {' or '.join(o if o != 'reply' else 'a line check' for o in owners)}")
     within = _seconds(item.get("within", timeout), f"{where}: within")
-    common = {"agent": _opt_str(item.get("agent")), "human": bool(item.get("human")), "by": item.get("by")}
+    common = {"agent": _opt_str(item.get("agent")), "human": bool(item.get("human")), "by": item.get("by"),
+              "optional": bool(item.get("optional"))}
     if kind == "reply":
         return Check("reply", _pattern(item["reply"], where) if "reply" in item else "", within,
                      text=_opt_str(item.get("text")), contains=_opt_str(item.get("contains")),

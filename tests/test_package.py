@@ -156,7 +156,8 @@ def test_the_wheel_carries_both_packages_their_data_and_the_npm_files(installed)
     for data in ("mock_server/static/consumer.html", "mock_server/static/workspace.html",
                  "mock_server/static/docs.html", "mock_server/config/sandbox.yaml",
                  "simulator/intents/default.yaml", "simulator/scripts/faq.yaml",
-                 "simulator/scripts/escalation.yaml", "simulator/transcripts/default.json"):
+                 "simulator/scripts/escalation.yaml", "simulator/transcripts/default.json",
+                 "simulator/intents/eager.yaml", "simulator/mixes/default.yaml"):
         assert data in names, data
     assert {f"mock_server/{p.relative_to(ROOT / 'mock_server').as_posix()}"
             for p in (ROOT / "mock_server" / "static").rglob("*") if p.is_file()} <= names

@@ -75,6 +75,11 @@ class EscalatingBrain(Brain):
         start = getattr(self.inner, "start", None)
         return start(context) if start else None
 
+    def transfer_reasons(self) -> set[str]:
+        """Every reason this bot's handoffs may give: the policy's and the inner brain's own."""
+        inner = getattr(self.inner, "transfer_reasons", lambda: set())()
+        return {self.policy.reason} | {r if r is not None else self.policy.reason for r in inner}
+
     def reply(self, context: ChatContext, visitor_text: str) -> Reply | None:
         """Escalate on a keyword or an escalating intent; else let the inner brain answer."""
         context.escalation = self.policy

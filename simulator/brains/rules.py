@@ -10,7 +10,12 @@ File format (see simulator/intents/default.yaml, the default)::
       skill: support-human                        #   where handoffs go
       handoff: "Let me get you a person."         #   said before the transfer
       unavailable: "Nobody is available."         #   said when nobody is on duty there
-      reason: 'Asked for a person: "{text}"'      #   the note the next agent sees
+      reason: Customer asked for a person         #   the note the next agent sees
+    misunderstood:                                # optional: hand off after fallbacks in a row
+      after: 2                                    #   the 2nd line in a row no intent matched
+      replies: ["Let me find you a person."]      #   the handoff line (in turn)
+      reason: Could not understand the customer twice  # the transfer's note
+      skill: support-human                        #   optional, else the policy's skill
     intents:                                      # tried in order; the first match wins
       - name: order_status
         patterns: ['order\\s*#?\\s*(?P<order>\\d+)']   # regular expressions, any case
@@ -41,6 +46,9 @@ and the named groups of the pattern that matched; in a reply's `rich` and `quick
 every string is filled the same way. `welcome` and `fallback` may be such mappings too. With
 an NLP hook the hook's intent name is used first (an intent it names that the file lacks gets
 the fallback); the patterns decide only when the hook has no answer.
+
+Transfer reasons are what reports rank transfers by, so keep them a small, fixed set (no
+{text} in them); `RulesBrain.transfer_reasons()` lists the file's own.
 """
 import copy
 import re
@@ -127,6 +135,11 @@ class Rules:
     fallback: tuple[Say, ...]
     welcome: Say | None = None
     escalation: dict = field(default_factory=dict)
+    misunderstood: Intent | None = None  # the handoff after `misunderstood_after` fallbacks in a row
+    misunderstood_after: int = 0  # 0: never
+
+
+MISUNDERSTOOD_KEYS = {"after", "replies", "reason", "skill"}
 
 
 def load_rules(path: str | Path = DEFAULT_INTENTS) -> Rules:
@@ -162,8 +175,22 @@ def load_rules(path: str | Path = DEFAULT_INTENTS) -> Rules:
     welcome = _says(data.get("welcome"), f"{path}: welcome")
     if len(welcome) > 1:
         raise ValueError(f"{path}: 'welcome' is one reply, not a list")
+    misunderstood, after = _misunderstood(data.get("misunderstood"), f"{path}: misunderstood")
     return Rules(intents=intents, fallback=fallback, welcome=welcome[0] if welcome else None,
-                 escalation=escalation)
+                 escalation=escalation, misunderstood=misunderstood, misunderstood_after=after)
+
+
+def _misunderstood(value, where: str) -> tuple[Intent | None, int]:
+    """The `misunderstood:` section: an escalating intent and after how many fallbacks in a row."""
+    if value is None:
+        return None, 0
+    if not isinstance(value, dict) or set(value) - MISUNDERSTOOD_KEYS:
+        raise ValueError(f"{where}: a mapping of {', '.join(sorted(MISUNDERSTOOD_KEYS))}")
+    after = value.get("after")
+    if isinstance(after, bool) or not isinstance(after, int) or after < 1:
+        raise ValueError(f"{where}: 'after' is how many fallbacks in a row hand off (1 or more)")
+    return Intent(name="_misunderstood", replies=_says(value.get("replies"), where), escalate=True,
+                  skill=value.get("skill"), reason=value.get("reason")), after
 
 
 def _strings(value) -> tuple[str, ...]:
@@ -245,12 +272,23 @@ class RulesBrain(Brain):
                 return intent, groups
         return None, {}
 
+    def transfer_reasons(self) -> set[str]:
+        """The reasons this file's own handoffs give (None: an escalating intent without one
+        gives the escalation policy's)."""
+        handoffs = [i for i in self.rules.intents if i.escalate] + [self.rules.misunderstood]
+        return {i.reason for i in handoffs if i is not None}
+
     def reply(self, context: ChatContext, visitor_text: str) -> Reply:
-        """The intent's next reply (ending or escalating as it says), or the fallback."""
+        """The intent's next reply (ending or escalating as it says), the fallback, or after
+        too many fallbacks in a row the `misunderstood` handoff."""
         intent, groups = self.classify(context, visitor_text)
         context.memory["last_intent"] = intent.name if intent else None
         if intent is None:
-            return self._next(context, "_fallback", self.rules.fallback).reply(context, text=visitor_text)
+            missed = context.memory["misunderstood"] = context.memory.get("misunderstood", 0) + 1
+            if self.rules.misunderstood is None or missed < self.rules.misunderstood_after:
+                return self._next(context, "_fallback", self.rules.fallback).reply(context, text=visitor_text)
+            intent = self.rules.misunderstood
+        context.memory["misunderstood"] = 0  # understood (or handed off): count afresh
         say = self._next(context, intent.name, intent.replies)
         if intent.escalate:
             return context.handoff(visitor_text, text=say.text if say else None, skill=intent.skill,

@@ -9,8 +9,8 @@ import re
 import requests
 
 from tests.support.browser import DESKTOP, PHONE, expect, login_workspace, no_horizontal_scroll
-from tests.support.constants import (ACCOUNT, AGENT_NAME, BOT_NAME, BOT_SKILL, DEMO_ADMIN, DEMO_AGENT,
-                                     DEMO_BOT, HUMAN_SKILL)
+from tests.support.constants import (ACCOUNT, AGENT_NAME, BOT_B_NAME, BOT_NAME, BOT_SKILL, DEMO_ADMIN,
+                                     DEMO_AGENT, DEMO_BOT, DEMO_BOT_B, HUMAN_SKILL)
 from tests.support.paths import SHOTS
 from tests.support.wire import accept, agent, bearer_headers, consumer_headers, end, request_chat, say
 
@@ -31,7 +31,7 @@ def _prechat(live, topic="Orders", name="Pia"):
 def _rate(live, chat_uri: str, csat: str, comment: str):
     survey = live.sb.accounts[ACCOUNT].surveys["exit"]
     rating = next(q for q in survey.questions if q.csat)
-    remark = next(q for q in survey.questions if not q.csat)
+    remark = next(q for q in survey.questions if q.type == "Text Area")
     r = requests.put(f"{chat_uri}/exitSurvey", headers=consumer_headers(), json={"survey": {
         "id": survey.id, "question": [{"id": rating.id, "answer": csat}, {"id": remark.id, "answer": comment}]}})
     assert r.status_code in (200, 201), r.text
@@ -370,14 +370,15 @@ def test_the_admin_is_not_in_the_agent_list(pages, live):
     agents = ws.locator("#agent-list")
     expect(agents.locator(f'[data-login="{DEMO_AGENT.login}"]')).to_contain_text(AGENT_NAME)
     expect(agents.locator(f'[data-login="{DEMO_BOT.login}"]')).to_contain_text(BOT_NAME)
-    expect(agents.locator(".agent")).to_have_count(2)
+    expect(agents.locator(f'[data-login="{DEMO_BOT_B.login}"]')).to_contain_text(BOT_B_NAME)
+    expect(agents.locator(".agent")).to_have_count(3)
     assert agents.locator(f'[data-login="{DEMO_ADMIN.login}"]').count() == 0
     expect(ws.locator("#me-note")).to_contain_text("take no chats")
     expect(ws.locator("#conversation-list")).to_contain_text("You take no chats")
     pages.shot(ws, "admin-desktop")
     phone = pages.open("/workspace", PHONE)
     login_workspace(phone, *DEMO_ADMIN)
-    expect(phone.locator("#agent-list .agent")).to_have_count(2)
+    expect(phone.locator("#agent-list .agent")).to_have_count(3)
     phone.locator("#team-panel").scroll_into_view_if_needed()
     assert no_horizontal_scroll(phone)
     pages.shot(phone, "admin-phone")

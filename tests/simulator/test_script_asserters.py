@@ -69,16 +69,16 @@ def test_transfer_reason_skill_and_state_after_a_handoff(live, demo_bot):
     result = _run(live, [
         {"expect": {"rich": True}},
         {"say": "agent", "expect": [
-            {"transferred": HUMAN_SKILL, "reason": 'asked for a person: "agent"'},
+            {"transferred": HUMAN_SKILL, "reason": '^Customer asked for a person$'},
             {"skill": HUMAN_SKILL}, {"state": "waiting"}]},
     ])
     assert result.ok, result.report()
-    assert "reason 'Customer asked for a person: \"agent\"'" in result.report()
+    assert "reason 'Customer asked for a person'" in result.report()
 
     wrong = _run(live, [{"expect": {"rich": True}},
                         {"say": "agent", "expect": {"transferred": True, "reason": "refund", "within": 0.5}}])
     assert wrong.failed_step[0] == 2
-    assert f"a transfer to {HUMAN_SKILL} with reason 'Customer asked for a person: \"agent\"'" in wrong.failure()
+    assert f"a transfer to {HUMAN_SKILL} with reason 'Customer asked for a person'" in wrong.failure()
     human.logout()
 
 

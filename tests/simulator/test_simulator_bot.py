@@ -1,7 +1,7 @@
 """The bot end to end: rules answers, escalation to a person, typing, maxChats, Ctrl-C, failures."""
 import threading
 
-from simulator.brains import make_brain
+from simulator.brains import Brain, Reply, make_brain
 from simulator.brains.escalation import escalating
 from simulator.chat_worker import EXIT_END_LINE, EXIT_REASON, EXIT_TRANSFER_LINE
 from simulator.customer import ScriptedCustomer
@@ -74,7 +74,7 @@ def test_rules_bot_answers_and_agent_reaches_a_human_who_sees_everything(live):
     assert ("agent", BOT_NAME, welcome.plain_text) in lines
     assert ("agent", BOT_NAME, handoff.plain_text) in lines
     reason = next(e for e in history if e.only_to_rep)
-    assert (reason.by, reason.plain_text) == (BOT_NAME, 'Customer asked for a person: "agent"')
+    assert (reason.by, reason.plain_text) == (BOT_NAME, "Customer asked for a person")
     transfer_ids = [e.id for e in history if e.system_message_id == 15]
     assert transfer_ids and reason.id < transfer_ids[0]  # the note, then the announcement
     assert [e.id for e in customer.engine.events if e.only_to_rep] == []  # the customer never sees it
@@ -238,3 +238,31 @@ def fragile_brain(context, text):
     if text == "boom":
         raise RuntimeError("brain bug")
     return f"echo {text}"
+
+
+class LeftAtOnce(Brain):
+    """Greets after the customer has already left (they end the chat as the bot accepts it)."""
+
+    def __init__(self, customers: list):
+        self.customers = customers
+
+    def start(self, context):
+        if self.customers:
+            self.customers.pop(0).chat.end()  # gone before the welcome goes out
+        return Reply("Welcome!")
+
+    def reply(self, context, text):
+        return Reply(f"echo {text}")
+
+
+def test_a_customer_who_leaves_before_the_welcome_costs_one_chat_not_the_bot(live):
+    leaving = []
+    runner, thread, codes = rules_bot(live, brain=LeftAtOnce(leaving))
+    leaving.append(Customer(live))
+    assert runner.report.wait_for("chat.dropped")  # the welcome answered 409: that chat only
+    assert runner.report.count("error") == 0  # not a failed round (its pause is minutes long)
+    customer = Customer(live)  # the next customer is served at once
+    customer.say("hi")
+    assert customer.wait_line("echo hi", by=BOT_NAME)
+    customer.chat.end()
+    stop(runner, thread, codes)

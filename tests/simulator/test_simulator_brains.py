@@ -7,11 +7,13 @@ from simulator.__main__ import build_brain, parse_args
 from simulator.brains import Brain, ChatContext, Reply, make_brain
 from simulator.brains.escalation import EscalatingBrain, escalating
 from simulator.brains.nlp import HttpClassifier, make_classifier
-from simulator.brains.rules import RulesBrain, load_rules
+from simulator.brains.rules import DEFAULT_INTENTS, RulesBrain, load_rules
 
 from tests.support.constants import BOT_NAME, DEMO_BOT, HUMAN_SKILL
 from tests.support.server import StubHandler, stub_server
 from tests.support.sim import WatchedReporter
+
+EAGER_INTENTS = DEFAULT_INTENTS.parent / "eager.yaml"  # demo bot B's
 
 
 def _context(**kw) -> ChatContext:
@@ -47,8 +49,50 @@ def test_the_name_the_visitor_gives_wins_over_the_persona_and_there_is_a_default
 
 def test_fallback_lines_take_turns():
     brain, ctx = _demo_brain(), _context()
-    first, second, third = (brain.reply(ctx, "purple elephants?").text for _ in range(3))
+    said = []
+    for _ in range(3):
+        said.append(brain.reply(ctx, "purple elephants?").text)
+        assert brain.reply(ctx, "hello").handoff is None  # understood: no two misses in a row
+    first, second, third = said
     assert first != second and first == third and "agent" in first
+
+
+def test_bot_a_hands_off_after_two_misunderstood_lines_in_a_row():
+    brain, ctx = _demo_brain(), _context(visitor_info={"name": "Jamie Rivera"})
+    assert brain.reply(ctx, "purple elephants?").handoff is None
+    handoff = brain.reply(ctx, "blue giraffes!")
+    assert handoff.handoff.reason == "Could not understand the customer twice"
+    assert handoff.handoff.skill == HUMAN_SKILL and handoff.text.startswith("I'm sorry, Jamie")
+    assert brain.reply(ctx, "green zebras").handoff is None  # counted afresh after a handoff
+
+
+# Lines bot A answers (or falls back on once) and eager bot B hands off, with B's reason.
+EAGER_ONLY = [("Where is order 12345?", "Order question: needs a human"),
+              ("I was charged twice for the same thing", "Billing question: needs a human"),
+              ("Honestly this is ridiculous", "Negative sentiment: needs a human"),
+              ("purple elephants?", "Could not understand the customer")]
+
+
+@pytest.mark.parametrize("line, reason", EAGER_ONLY)
+def test_bot_b_escalates_eagerly_where_bot_a_does_not(line, reason):
+    bot_a = _demo_brain()
+    bot_b = escalating(make_brain("rules", intents=str(EAGER_INTENTS)))
+    assert bot_a.reply(_context(), line).handoff is None
+    handoff = bot_b.reply(_context(), line).handoff
+    assert handoff is not None and (handoff.skill, handoff.reason) == (HUMAN_SKILL, reason)
+    assert reason in bot_b.transfer_reasons() and reason not in bot_a.transfer_reasons()
+    for both in (bot_a, bot_b):  # what both answer, and what both hand off
+        assert "30 days" in both.reply(_context(), "How do returns work?").text
+        assert both.reply(_context(), "agent").handoff.reason == "Customer asked for a person"
+
+
+def test_each_bot_has_a_small_fixed_set_of_transfer_reasons():
+    assert _demo_brain().transfer_reasons() == {"Customer asked for a person",
+                                                "Could not understand the customer twice"}
+    eager = escalating(make_brain("rules", intents=str(EAGER_INTENTS))).transfer_reasons()
+    assert eager == {"Customer asked for a person", "Could not understand the customer",
+                     "Negative sentiment: needs a human", "Billing question: needs a human",
+                     "Order question: needs a human"}
 
 
 def test_agent_and_human_escalate_with_a_reason_and_other_words_do_not():
@@ -56,11 +100,11 @@ def test_agent_and_human_escalate_with_a_reason_and_other_words_do_not():
     for line in ("agent", "Can I talk to an AGENT?", "a human please"):
         reply = brain.reply(ctx, line)
         assert reply.handoff is not None, line
-        assert reply.handoff.skill == HUMAN_SKILL and line in reply.handoff.reason
+        assert reply.handoff.skill == HUMAN_SKILL and reply.handoff.reason == "Customer asked for a person"
         assert reply.text.startswith("Sure, Jamie. I'm handing you over")
         assert "nobody from our team is online" in reply.handoff.unavailable_text
     wants_person = brain.reply(ctx, "I want a real person")  # the intent marked escalate
-    assert wants_person.handoff.reason == 'Customer wants a person: "I want a real person"'
+    assert wants_person.handoff.reason == "Customer asked for a person"
     for line in ("agents of change", "reagent order 123"):
         assert brain.reply(ctx, line).handoff is None, line
 
@@ -165,6 +209,10 @@ def test_intents_files_are_checked(tmp_path):
     bad.write_text("intents: [unclosed")
     with pytest.raises(ValueError):
         load_rules(bad)
+    for section in ("{after: 0}", "{after: 2, when: never}", "[2]"):
+        bad.write_text(f"misunderstood: {section}\nintents: []\n")
+        with pytest.raises(ValueError, match="misunderstood"):
+            load_rules(bad)
     good = tmp_path / "good.yaml"
     good.write_text("fallback: ['What?']\nintents:\n  - name: x\n    patterns: ['\\bping\\b']\n"
                     "    replies: [pong, PONG]\n")

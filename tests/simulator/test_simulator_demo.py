@@ -13,10 +13,11 @@ import trustme
 from simulator.__main__ import main as simulator_main
 from simulator.client import AgentClient
 from simulator.customer import ScriptedCustomer
-from simulator.scripts import load_script
+from simulator.scripts import Check, load_script
 from simulator.visitor import VisitorClient
 
-from tests.support.constants import ACCOUNT, BOT_NAME, BOT_SKILL, DEMO_AGENT, DEMO_BOT
+from tests.support.constants import (ACCOUNT, BOT_B_NAME, BOT_B_SKILL, BOT_NAME, BOT_SKILL, DEMO_AGENT,
+                                     DEMO_BOT, DEMO_BOT_B)
 from tests.support.paths import ROOT
 from tests.support.server import StubHandler, stub_server
 from tests.support.sim import WatchedReporter
@@ -81,16 +82,23 @@ def processes():
             process.proc.wait()
 
 
-def test_demo_starts_the_sandbox_with_the_rules_bot_and_check_passes(tmp_path, processes, capsys):
+def test_demo_starts_the_sandbox_with_both_rules_bots_and_check_passes(tmp_path, processes, capsys):
     demo = processes("simulator", "demo", "--port", "0", "--seed", "5", "--bot-poll", "0.1", cwd=tmp_path)
     url = demo.wait_line(r"listening on (\S+)").group(1)
     demo.wait_line(rf" bot chat=- availability state=Online .*agent=\"{BOT_NAME}\"")
+    demo.wait_line(rf" bot-b chat=- availability state=Online .*agent=\"{BOT_B_NAME}\"")
     assert simulator_main(["check", "--url", url, "--poll", "0.1"]) == 0
     assert "check: PASS (5/5 passed)" in capsys.readouterr().out
+    # Bot B answers its own skill's chats with its own intents (the eager file's welcome).
+    customer = ScriptedCustomer(VisitorClient(url, ACCOUNT), poll=0.1, report=WatchedReporter("customer"))
+    customer.request(BOT_B_SKILL)
+    assert customer.expect(Check("reply", "orders and billing", 20, agent=BOT_B_NAME))[0]
+    customer.close()
 
     assert demo.stop(signal.SIGTERM) == 0
     out = demo.output()
-    assert f" bot chat=- logout user={DEMO_BOT.login}" in out
+    assert re.search(rf" bot chat=- logout user={DEMO_BOT.login}(\s|$)", out)  # each bot logged out
+    assert re.search(rf" bot-b chat=- logout user={DEMO_BOT_B.login}(\s|$)", out)
     assert out.index("chat.transferred") < out.index(f"logout user={DEMO_BOT.login}")
 
 

@@ -117,3 +117,28 @@ def test_scripts_are_checked_before_anything_runs(tmp_path, capsys):
     bad.write_text("steps: [ {say: hi} ]\nmood: grumpy\n")
     assert simulator_main(["consumer", "--url", "http://127.0.0.1:9", "--script", str(bad)]) == 2
     assert "unknown key(s) mood" in capsys.readouterr().err
+
+
+def test_a_customer_waits_does_without_what_may_not_come_and_rates_the_chat(live):
+    bot = rules_bot(live)
+    script = parse_script({"skill": BOT_SKILL, "steps": [
+        {"wait": 0.2},  # says nothing a while (the welcome comes meanwhile)
+        {"say": "agent", "expect": {"reply": ".+", "human": True, "within": 0.3, "optional": True}},
+        {"end": True, "answer_survey": {"csat": 2, "comment": "Nobody came"}}]})
+    assert [s.describe() for s in script.steps] == [
+        "wait 0.2s", "say 'agent'; expect reply /.+/ from a human within 0.3s (optional)",
+        "end the chat; answer the exit survey (CSAT 2, comment 'Nobody came')"]
+    result = _run(live, script)
+    assert result.ok, result.report()
+    assert "not seen, optional" in result.steps[1].detail  # nobody on duty: no person, still passed
+    assert result.first_answer is not None  # the bot's "nobody is online" line, after ours
+    [chat] = live.sb.chats.values()
+    [csat] = [q for q in live.sb.accounts[ACCOUNT].surveys["exit"].questions if q.csat]
+    answers = chat.surveys["exit"]
+    assert answers.pop(csat.id) == ["2"] and list(answers.values()) == [["Nobody came"]]
+    stop(*bot)
+    for step, message in (({"wait": 0}, "wait must be a positive"),
+                          ({"answer_survey": {"csat": 6}}, "'csat' is 1 to 5"),
+                          ({"answer_survey": {"stars": 5}}, "a mapping of comment, csat")):
+        with pytest.raises(ScriptError, match=message):
+            parse_script({"skill": "x", "steps": [step]})

@@ -3,7 +3,7 @@ availability and availableAgents, on the demo config and the team config."""
 import pytest
 
 from mock_server.model.errors import BadRequest
-from tests.support.constants import (ACCOUNT, ADMIN_ID, AGENT_ID, BOT_ID, BOT_SKILL, BOT_SKILL_ID, DEMO_ADMIN,
+from tests.support.constants import (ACCOUNT, ADMIN_ID, AGENT_ID, BOT_B_ID, BOT_ID, BOT_SKILL, BOT_SKILL_ID, DEMO_ADMIN,
                                      DEMO_AGENT, DEMO_BOT, HUMAN_SKILL)
 from tests.unit.conftest import (BLAKE, ELASTIC, OVERFLOW_SKILL, agent, ask, chatting, wait)
 
@@ -226,7 +226,7 @@ def agent_rows(sb) -> dict:
 def test_available_agents_lists_every_enabled_user(sandbox):
     rows = agent_rows(sandbox)
     assert rows == {BOT_ID: ("Offline", 0, sandbox.started), AGENT_ID: ("Offline", 0, sandbox.started),
-                    ADMIN_ID: ("Offline", 0, sandbox.started)}
+                    ADMIN_ID: ("Offline", 0, sandbox.started), BOT_B_ID: ("Offline", 0, sandbox.started)}
     human = agent(sandbox, DEMO_AGENT)
     sandbox.clock.advance(7)
     chatting(sandbox, human, HUMAN_SKILL)
@@ -245,10 +245,10 @@ def test_available_agents_filters(sandbox):
     agent(sandbox, DEMO_AGENT, availability="Occupied")
     assert ids(chat_state="Online") == ids(chat_state="2") == [BOT_ID]
     assert ids(chat_state="Occupied") == ids(chat_state=3) == [AGENT_ID]
-    assert ids(chat_state="1") == [ADMIN_ID]
+    assert ids(chat_state="1") == [ADMIN_ID, BOT_B_ID]
     assert ids(skill=HUMAN_SKILL) == [AGENT_ID]
     assert ids(voice_state="Online") == []
-    assert ids(voice_state="1") == sorted([BOT_ID, AGENT_ID, ADMIN_ID])
+    assert ids(voice_state="1") == sorted([BOT_ID, AGENT_ID, ADMIN_ID, BOT_B_ID])
     with pytest.raises(BadRequest) as refused:
         ids(chat_state="Sleepy")
     assert refused.value.internal_code == 70

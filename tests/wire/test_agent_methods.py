@@ -4,7 +4,7 @@ import pytest
 import requests
 
 from tests.support.constants import (ACCOUNT, BOT_ID, BOT_NAME, BOT_SKILL, BOT_SKILL_ID, DEMO_ADMIN,
-                                     DEMO_AGENT, DEMO_BOT, HUMAN_SKILL)
+                                     DEMO_AGENT, DEMO_BOT, DEMO_BOT_B, HUMAN_SKILL)
 from tests.support.wire import (accept, accepted_chat, agent, as_list, bearer_headers, consumer_headers,
                                 request_chat)
 
@@ -38,7 +38,7 @@ def test_available_agents(live, chatting):
     bearer, session_url, _, _ = chatting
     body = get(f"{session_url}/availableAgents.json", bearer, v=1, NC="true").json()["availableAgents"]
     agents = {a["userName"]: a for a in body["agents"]["agent"]}
-    assert set(agents) == {DEMO_BOT.login, DEMO_AGENT.login, DEMO_ADMIN.login}
+    assert set(agents) == {DEMO_BOT.login, DEMO_AGENT.login, DEMO_ADMIN.login, DEMO_BOT_B.login}
     bot = agents[DEMO_BOT.login]
     assert (bot["@chatState"], bot["@maxChats"], bot["chats"], bot["skills"]) == ("2", "5", "1", {"skill": BOT_SKILL_ID})
     assert agents[DEMO_AGENT.login]["@chatState"] == "1" and "chats" not in agents[DEMO_AGENT.login]
@@ -47,7 +47,8 @@ def test_available_agents(live, chatting):
     online = get(f"{session_url}/availableAgents.json", bearer, chatState="Online").json()["availableAgents"]
     assert online["agents"]["agent"]["userName"] == DEMO_BOT.login
     by_number = get(f"{session_url}/availableAgents", bearer, chatState="1").json()["availableAgents"]
-    assert {a["userName"] for a in by_number["agents"]["agent"]} == {DEMO_AGENT.login, DEMO_ADMIN.login}
+    assert {a["userName"] for a in by_number["agents"]["agent"]} == {DEMO_AGENT.login, DEMO_ADMIN.login,
+                                                                     DEMO_BOT_B.login}
     by_skill = get(f"{session_url}/availableAgents", bearer, skill=HUMAN_SKILL).json()["availableAgents"]
     assert by_skill["agents"]["agent"]["userName"] == DEMO_AGENT.login
     assert get(f"{session_url}/availableAgents", bearer, chatState="Sleepy").status_code == 400

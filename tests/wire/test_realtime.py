@@ -18,7 +18,7 @@ import socketio
 
 from mock_server.model.seed import ConfigError, load_config
 
-from tests.support.constants import (ACCOUNT, AGENT_NAME, BOT_ENGAGEMENT_ID, BOT_ID, BOT_NAME, BOT_SKILL,
+from tests.support.constants import (ACCOUNT, AGENT_NAME, BOT_B_SKILL, BOT_ENGAGEMENT_ID, BOT_ID, BOT_NAME, BOT_SKILL,
                                      BOT_SKILL_ID, CAMPAIGN_ID, DEMO_ADMIN, DEMO_AGENT, DEMO_BOT, GLOBAL_KEY,
                                      HUMAN_SKILL, HUMAN_SKILL_ID, OTHER_ACCOUNT, SHOP_ADMIN, SHOP_AGENT,
                                      SHOP_BOT, SHOP_BOT_SKILL, UNKNOWN_ACCOUNT)
@@ -60,7 +60,7 @@ def test_watch_needs_a_bearer_of_that_account(live, watchers):
     assert agents[DEMO_BOT.login]["userType"] == "bot" and agents[DEMO_AGENT.login]["userType"] == "human"
     assert agents[DEMO_BOT.login]["availability"] == "Offline" and agents[DEMO_BOT.login]["maxChats"] == 5
     assert agents[DEMO_BOT.login]["pictureUrl"] == "/static/img/bot.svg"
-    assert set(snapshot["queues"]) == {BOT_SKILL, HUMAN_SKILL}
+    assert set(snapshot["queues"]) == {BOT_SKILL, HUMAN_SKILL, BOT_B_SKILL}
     [waiting] = snapshot["queues"][BOT_SKILL]
     [chat] = snapshot["chats"]
     assert waiting["chatId"] == chat["id"] and chat["state"] == "waiting" and chat["skill"] == BOT_SKILL

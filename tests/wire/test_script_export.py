@@ -116,7 +116,7 @@ def test_a_transfer_a_person_and_the_customers_end_are_exported_as_checks(live, 
     assert checks[0]["agent"] == BOT_NAME  # two agents spoke: each answer names who
     transfer = next(c for c in checks if "transferred" in c)
     assert transfer["transferred"] == HUMAN_SKILL
-    assert re.fullmatch(transfer["reason"], 'Customer asked for a person: "agent please, about order 77"')
+    assert re.fullmatch(transfer["reason"], "Customer asked for a person")
     assert {"joined": AGENT_NAME} in checks
     assert checks[-1] == {"matches": r"Hi, Alex here\. Your order 77 is safe\.",
                           "agent": AGENT_NAME}

@@ -20,7 +20,7 @@ from tests.support.paths import ROOT, STATIC
 
 ICON = STATIC / "img" / "favicon.svg"
 ICON_HREF = "/static/img/favicon.svg"
-COMMANDS = ("bot", "consumer", "check", "demo")
+COMMANDS = ("bot", "consumer", "check", "demo", "load")
 
 
 # --- the favicon ------------------------------------------------------------------------------

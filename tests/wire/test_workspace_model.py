@@ -8,7 +8,7 @@ from mock_server.model.ids import IdGenerator
 from mock_server.model.personas import USER_AGENTS, describe, device_type, make_persona
 from mock_server.model.seed import ConfigError, build_accounts, load_config
 
-from tests.support.constants import (ACCOUNT, DEMO_ADMIN, DEMO_AGENT, DEMO_BOT, HUMAN_SKILL, OTHER_ACCOUNT,
+from tests.support.constants import (ACCOUNT, DEMO_ADMIN, DEMO_AGENT, DEMO_BOT, DEMO_BOT_B, HUMAN_SKILL, OTHER_ACCOUNT,
                                      SHOP_AGENT)
 from tests.support.wire import accept, agent, bearer_headers, consumer_headers, login, request_chat
 
@@ -118,7 +118,7 @@ def test_an_administrator_who_takes_no_chats_is_not_an_agent(live):
     agent(live.url, ACCOUNT, *DEMO_ADMIN)  # logged in, with an agent session, Online
     bearer = login(live.url, ACCOUNT, *DEMO_AGENT)["bearer"]
     names = [a["loginName"] for a in _snapshot(live, bearer)["agents"]]
-    assert names == [DEMO_BOT.login, DEMO_AGENT.login]
+    assert names == [DEMO_BOT.login, DEMO_BOT_B.login, DEMO_AGENT.login]
 
 
 def test_the_chat_summary_has_what_the_visitor_panel_shows(live):
@@ -151,7 +151,7 @@ def test_the_chat_summary_has_what_the_visitor_panel_shows(live):
     assert r.status_code == 201, r.text
     exit_survey = live.sb.accounts[ACCOUNT].surveys["exit"]
     csat = next(q for q in exit_survey.questions if q.csat)
-    comment = next(q for q in exit_survey.questions if not q.csat)
+    comment = next(q for q in exit_survey.questions if q.type == "Text Area")
     r = requests.put(f"{chat_uri}/exitSurvey", headers=consumer_headers(), json={"survey": {
         "id": exit_survey.id, "question": [{"id": csat.id, "answer": "5"}, {"id": comment.id, "answer": "Great"}]}})
     assert r.status_code in (200, 201), r.text
