@@ -117,6 +117,7 @@ def _banner(base: str, config: dict, ca) -> None:
              f"  home page         {base}/",
              f"  customer page     {base}/consumer",
              f"  agent workspace   {base}/workspace",
+             f"  bot dashboard     {base}/dashboard",
              f"  API reference     {base}/docs  (OpenAPI: {base}/openapi.json)",
              f"  CSDS domain       {base.split('://', 1)[1]}  (every service resolves here)"]
     for account in config["accounts"]:

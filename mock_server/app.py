@@ -6,7 +6,8 @@ from flask_socketio import SocketIO
 from werkzeug.exceptions import HTTPException
 
 from .api import (account_config, app_engagement, chat_agent, domain, domain_jsonp, login, monitoring,
-                  sentinel, server_chat, visitor_auth)
+                  operational_realtime, sentinel, server_chat, visitor_auth)
+from .api import engagement_history  # Engagement History API (engHistDomain, msgHist)
 from .api.common import respond
 from .control import init_control
 from .live import init_live_view
@@ -39,6 +40,8 @@ def create_app(config: dict | None = None, *, clock: Clock | None = None, seed: 
     install_plumbing(app)  # cached URL matches and ensure_sync (wire/plumbing.py)
     for blueprint in (domain.bp, login.bp, chat_agent.bp, server_chat.bp, account_config.bp,
                       domain_jsonp.bp, monitoring.bp, app_engagement.bp, sentinel.bp, visitor_auth.bp,
+                      operational_realtime.bp,
+                      engagement_history.bp,
                       pages_bp, openapi_bp):
         app.register_blueprint(blueprint)
     _register_errors(app)

@@ -1,5 +1,5 @@
-"""The browser side: the home page, the consumer page, the agent workspace, static files and
-the front-end libraries installed from npm (served from node_modules: no CDN, no network)."""
+"""The browser side: the home page, the consumer page, the agent workspace, the dashboard, static
+files and the front-end libraries installed from npm (served from node_modules: no CDN, no network)."""
 from html import escape
 from pathlib import Path
 
@@ -71,6 +71,12 @@ def workspace_page():
     return _page("workspace.html")
 
 
+@bp.get("/dashboard")
+def dashboard_page():
+    """Step 5: the bots' numbers (MCS, CSAT, resolution, transfers and why), A/B tests, live."""
+    return _page("dashboard.html")
+
+
 @bp.get("/favicon.ico")
 def favicon():
     """Browsers ask for /favicon.ico whatever a page links: the pages' own icon (SVG)."""
@@ -135,6 +141,8 @@ def home():
 <span>Chat as a customer: pick an engagement, talk to the bot, end the chat, rate it.</span></a>
 <a class="page-link" href="/workspace"><strong>Agent workspace</strong>
 <span>Watch every conversation live, log in as a human agent, take escalated chats.</span></a>
+<a class="page-link" href="/dashboard"><strong>Bot dashboard</strong>
+<span>Monitor your bots: MCS, CSAT, resolution, transfers and why, A/B tests, live.</span></a>
 <a class="page-link" href="/docs"><strong>API reference</strong>
 <span>Every endpoint this server answers (OpenAPI 3.1), to read and to try.</span></a></nav>
 {''.join(rows)}</main></body></html>"""

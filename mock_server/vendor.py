@@ -17,7 +17,7 @@ PACKAGED = HERE / "_vendor"  # an installed wheel's copy, laid out as node_modul
 NODE_MODULES = HERE.parent / "node_modules"  # a source tree's
 
 # The npm packages FILES come from (package.json's dependencies).
-PACKAGES = ("socket.io-client", "swagger-ui-dist", "json-pollock")
+PACKAGES = ("socket.io-client", "swagger-ui-dist", "json-pollock", "chart.js")
 
 # /vendor/<name> -> the file of an npm package (package.json pins the versions).
 VENDOR = {
@@ -33,6 +33,9 @@ VENDOR = {
     "json-pollock.global.no_validation.min.js": "json-pollock/dist/json-pollock.global.no_validation.min.js",
     "json-pollock.min.css": "json-pollock/dist/json-pollock.min.css",
     "json-pollock.min.css.map": "json-pollock/dist/json-pollock.min.css.map",
+    # /dashboard's charts: Chart.js's UMD build (it bundles @kurkle/color; sets window.Chart)
+    "chart.umd.min.js": "chart.js/dist/chart.umd.min.js",
+    "chart.umd.min.js.map": "chart.js/dist/chart.umd.min.js.map",
 }
 
 # json-pollock's JSON schema (model/rich_content.py; its version from json-pollock/package.json).
@@ -44,7 +47,8 @@ FILES = (
     *VENDOR.values(),
     f"{SCHEMA}/*.json",
     *(f"{package}/package.json" for package in PACKAGES),
-    *(f"{package}/LICENSE" for package in PACKAGES),
+    *(f"{package}/LICENSE*" for package in PACKAGES),  # LICENSE, or chart.js's LICENSE.md
+    "@kurkle/color/LICENSE.md",  # chart.umd.min.js bundles @kurkle/color
     "swagger-ui-dist/NOTICE",
     "swagger-ui-dist/swagger-ui-bundle.js.LICENSE.txt",  # the licenses of what the bundle holds
 )

@@ -1,5 +1,6 @@
 """The sandbox's own control plane under /_sandbox (not a LivePerson API): the clock, reset and
-seed, the state, the request journal, waits and fault rules (docs/control-plane.md)."""
+seed, the state, the request journal, waits, fault rules, A/B tests and analytics
+(docs/control-plane.md)."""
 from flask import Blueprint, Flask
 
 from ..model.sandbox import Sandbox
@@ -8,6 +9,7 @@ bp = Blueprint("control", __name__, url_prefix="/_sandbox")
 
 from . import routes  # noqa: E402,F401  (the routes register on bp)
 from . import script  # noqa: E402,F401  (GET /chats/<chatId>/script registers on bp)
+from . import analytics  # noqa: E402,F401  (/abtests and /analytics register on bp)
 
 
 def init_control(app: Flask, socketio, sb: Sandbox) -> None:

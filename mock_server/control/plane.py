@@ -76,4 +76,5 @@ def replace_sandbox(app, config: dict | None = None, seed: int | None = None,
         app.extensions["sandbox.control"].bind(fresh)
         app.extensions["sandbox"] = fresh
         app.extensions["sandbox.live"].bind(fresh)
+        app.extensions["sandbox.analytics_feed"].bind(fresh)  # dashboards refetch
     return fresh

@@ -111,6 +111,7 @@ class Chat:
     transfers: list = field(default_factory=list)  # Transfer records, oldest first
     surveys: dict = field(default_factory=dict)  # kind -> {question id: [values]}
     transcript_requests: list = field(default_factory=list)  # emails the visitor asked for
+    variant: tuple[str, str] | None = None  # (A/B test id, variant name) when a test split it
 
     @property
     def ended(self) -> bool:

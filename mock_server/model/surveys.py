@@ -33,6 +33,7 @@ class Question:
     entries: list[Entry] = field(default_factory=list)
     last_known_value: str | None = None
     csat: bool = False  # the exit survey's 1-5 satisfaction question
+    fcr: bool = False  # a yes/no "was the issue resolved?" question (LivePerson's FCR type)
 
 
 @dataclass
@@ -109,7 +110,7 @@ def default_surveys(ids) -> dict[str, Survey]:
              entries=[Entry(str(n), label) for n, label in
                       ((1, "1 - Very dissatisfied"), (2, "2"), (3, "3"), (4, "4"),
                        (5, "5 - Very satisfied"))])
-    return {
+    surveys = {
         "preChat": Survey(ids.digits(6), "Pre-Chat Survey",
                           header="To help us serve you better, please provide some information "
                                  "before we begin your chat.",
@@ -125,7 +126,8 @@ def default_surveys(ids) -> dict[str, Survey]:
                                           order=1, logic_id="2")]),
         "agent": Survey(ids.digits(6), "Agent Survey",
                         questions=[q("Radio Button", "Was the customer's issue resolved?", order=0,
-                                     logic_id="1", entries=[Entry("Yes", "Yes"), Entry("No", "No")]),
+                                     logic_id="1", fcr=True,
+                                     entries=[Entry("Yes", "Yes"), Entry("No", "No")]),
                                    q("Text Area", "Notes", order=1, logic_id="2")]),
         "offline": Survey(ids.digits(6), "Offline Survey",
                           header="We are offline right now. Leave us a message.",
@@ -135,3 +137,16 @@ def default_surveys(ids) -> dict[str, Survey]:
                                      q("Text Area", "Your message", mandatory=True, order=2,
                                        logic_id="3")]),
     }
+    # Drawn last, so every other survey keeps the ids it had before this question existed.
+    fcr = q("Radio Button", "Was your issue resolved?", order=1, logic_id="3", fcr=True,
+            entries=[Entry("Yes", "Yes"), Entry("No", "No")])
+    exit_questions = surveys["exit"].questions
+    exit_questions[1].order = 2
+    exit_questions.insert(1, fcr)
+    return surveys
+
+
+def yes_no(values) -> bool | None:
+    """A yes/no answer (Yes, No, true, false, 1, 0) as a bool; None when it is neither."""
+    value = str(values[0] if isinstance(values, list) and values else values or "").strip().lower()
+    return {"yes": True, "true": True, "1": True, "no": False, "false": False, "0": False}.get(value)

@@ -3,19 +3,22 @@ import threading
 import time
 
 from .accounts import Account
+from .analytics import Recorder
+from .analytics.abtest import ABTest, parse_test
 from .agents import AgentSessions
 from .auth import Logins
 from .bus import Event, EventBus
 from .chats import Chat, ChatEvent
 from .clock import Clock
-from .errors import NotFound
+from .errors import BadRequest, NotFound
 from .holds import Holds
 from .ids import IdGenerator
 from .monitoring import Monitoring
 from .oauth import Sentinel
+from .oauth1 import ApiKeys
 from .queries import Queries
 from .routing import Router
-from .seed import build_accounts, load_config, settings_of
+from .seed import ConfigError, build_accounts, load_config, settings_of
 from .visitor_auth import VisitorAuthentication
 
 
@@ -50,6 +53,20 @@ class SandboxTree:
         self.monitoring = Monitoring(self.clock, self.ids, self.query)  # Monitoring, App Engagement
         self.sentinel = Sentinel(self.clock, self.ids, self.logins)  # OAuth 2.0 for applications
         self.visitor_auth = VisitorAuthentication(self.clock, self.ids)  # authenticated chat
+        self.api_keys = ApiKeys(self.clock)  # OAuth1-signed data API calls, and their nonces
+        self.analytics = Recorder(self.accounts)  # Step 5 metrics, built from the bus
+        self.bus.subscribe(self.analytics)
+        # account id -> test id -> A/B test (the config's `abTests`, then the sandbox route)
+        self.ab_tests: dict[str, dict[str, ABTest]] = {
+            account.id: {} for account in self.accounts.values()}
+        for raw in self.config.get("accounts", []):
+            account = self.accounts[str(raw["id"])]
+            for test in raw.get("abTests", []) or []:
+                try:
+                    parsed = parse_test(test, account, seed, self.clock.now())
+                except BadRequest as exc:
+                    raise ConfigError(f"account {account.id}: {exc.message}") from exc
+                self.ab_tests[account.id][parsed.id] = parsed
 
     def publish(self, kind: str, account_id: str, **data) -> None:
         """Put a state change on the bus."""

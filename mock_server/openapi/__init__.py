@@ -6,10 +6,10 @@ tests/wire/test_openapi.py checks that it names exactly the routes Flask serves.
 import json
 from functools import lru_cache
 
-from flask import Blueprint, Response
+from flask import Blueprint, Response, request
 
 from ..api.common import wants_xml
-from ..model.errors import SandboxError
+from ..model.errors import BadRequest, SandboxError
 from ..pages import VENDOR, _page
 from .control import CONTROL_RESPONSES
 from .paths import ERROR_RESPONSES, build_paths
@@ -20,7 +20,7 @@ VERSION = "1.0.0"
 ERROR_STATUSES = {
     400: ("Bad request: malformed body or query, or a value the API refuses", "BAD_REQUEST", 1,
           "The request body is not valid JSON"),
-    401: ("No, wrong or expired credentials (bearer or app key)", "UNAUTHORIZED", 11,
+    401: ("No, wrong or expired credentials (bearer, app key or API key signature)", "UNAUTHORIZED", 11,
           "Session expired"),
     403: ("Authenticated, but not allowed (another user's session; a write without admin rights)",
           "FORBIDDEN", 90, "Only an administrator may change the account configuration"),
@@ -68,6 +68,8 @@ TAGS = [
     ("Monitoring API", "App engagement and report calls (service smt); JSON only, own errors"),
     ("App Engagement API", "Visitor sessions from an app (service msdkgw); JSON only, own errors"),
     ("Sentinel (OAuth 2.0)", "Installed applications' tokens (service sentinel); RFC 6749 errors"),
+    ("Engagement History API", "Chat transcripts of ended chats (service engHistDomain; msgHist)"),
+    ("Operational Realtime API", "Chat contact-center metrics (service leDataReporting)"),
     ("Sandbox control plane", "Sandbox-only endpoints under /_sandbox (not LivePerson APIs)"),
     ("Sandbox pages and files", "The browser pages, their files and this description"),
     ("Sandbox live view (Socket.IO)", "The pages' live view: Socket.IO, outside Flask's routes"),
@@ -97,6 +99,8 @@ def _parameters() -> dict:
         "userId": _path_param("userId", "A user id"),
         "campaignId": _path_param("campaignId", "A campaign id"),
         "engagementId": _path_param("engagementId", "An engagement id"),
+        "agentGroupId": _path_param("agentGroupId", "An agent group id (-1: the root, Main Group)"),
+        "statusReasonId": _path_param("statusReasonId", "A status reason id"),
         "filename": {**_path_param("filename", "A file under static/"),
                      "examples": {name: {"value": name} for name in ("consumer.html", "js/common.js")}},
         "vendorName": {**_path_param("name", "A whitelisted file of an npm package"),
@@ -148,6 +152,15 @@ def description() -> dict:
                                                 "`LivePerson appKey=<key>`"},
                 "appKeyQuery": {"type": "apiKey", "in": "query", "name": "appKey",
                                 "description": "Server Chat API: `?appKey=<key>`"},
+                "oauth1": {"type": "http", "scheme": "OAuth",
+                           "description": "An API key: an OAuth 1.0a signature (RFC 5849, "
+                                          "HMAC-SHA1) in the Authorization header, with the key's "
+                                          "app key and secret, access token and secret, over the "
+                                          "method and URL as sent (before `.json` comes off and "
+                                          "`X-HTTP-Method-Override` applies). The timestamp must "
+                                          "be within 600 s; each nonce is good once. Account "
+                                          "Config: any key reads, `accountConfigReadWrite` "
+                                          "writes"},
             },
         },
     }
@@ -163,12 +176,35 @@ class NotAcceptable(SandboxError):
 bp = Blueprint("openapi", __name__)
 
 
+PARTS = ("liveperson", "sandbox")  # /openapi.json?part=: the LivePerson APIs, or the sandbox's own
+
+
+def part_of(document: dict, part: str) -> dict:
+    """The description cut to one part: the LivePerson APIs or the sandbox's own routes (tags
+    named "Sandbox ..."). /docs shows one part at a time: Swagger UI stops rendering a page
+    of more than about 135 expanded operations, and the whole description has more."""
+    def sandbox(tag: str) -> bool:
+        return tag.startswith("Sandbox")
+    wanted = (lambda tag: sandbox(tag)) if part == "sandbox" else (lambda tag: not sandbox(tag))
+    paths = {path: item for path, item in document["paths"].items()
+             if any(wanted(tag) for op in item.values() if isinstance(op, dict)
+                    for tag in op.get("tags", ()))}
+    return {**document, "tags": [t for t in document["tags"] if wanted(t["name"])], "paths": paths}
+
+
 @bp.get("/openapi")  # reached as /openapi.json: the suffix is stripped before routing
 def openapi_document():
-    """The OpenAPI description, JSON only (an OpenAPI document has no XML form)."""
+    """The OpenAPI description, JSON only (an OpenAPI document has no XML form); `?part=`
+    liveperson or sandbox gives one half of it (what /docs shows at a time)."""
     if wants_xml():
         raise NotAcceptable("The OpenAPI description is served as JSON only: GET /openapi.json")
-    body = json.dumps(description(), ensure_ascii=False, separators=(",", ":"))
+    document = description()
+    part = request.args.get("part")
+    if part is not None:
+        if part not in PARTS:
+            raise BadRequest(f"part must be one of {', '.join(PARTS)}", 1)
+        document = part_of(document, part)
+    body = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
     return Response(body, content_type="application/json")
 
 

@@ -1,4 +1,5 @@
 """The control plane's operations (/_sandbox, docs/control-plane.md) as OpenAPI path items."""
+from .analytics import analytics_paths  # Step 5: /abtests, /analytics and /dashboard
 from .paths import CONTROL, PUBLIC, ok, op, query
 from .schemas import array, boolean, enum, integer, nullable, number, obj, string
 
@@ -148,4 +149,5 @@ def control_paths() -> dict:
             "delete": op("Remove one fault rule", CONTROL, PUBLIC, operation_id="removeFault",
                          params=(_rule_id(),), response=ok(obj({"removed": integer()})),
                          errors=(404,))},
+        **analytics_paths(),
     }

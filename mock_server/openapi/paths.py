@@ -13,8 +13,10 @@ AGENT_CHAT = f"{AGENT_SESSION}/chat/{{chatId}}"
 VISITOR_CHAT = f"{ACCOUNT}/chat/{{chatId}}"
 USERS = f"{ACCOUNT}/configuration/le-users"
 CAMPAIGNS = f"{ACCOUNT}/configuration/le-campaigns/campaigns"
+REASONS = f"{ACCOUNT}/configuration/le-agents/status-reasons"
 
 BEARER = [{"bearer": []}]
+DATA = [{"bearer": []}, {"oauth1": []}]  # a bearer or an API key (api/common.py data_auth)
 APP_KEY = [{"appKeyHeader": []}, {"appKeyQuery": []}]
 PUBLIC: list = []
 
@@ -438,8 +440,8 @@ def _server_chat() -> dict:
 
 
 def _account_config() -> dict:
-    reads = (401, 404)
-    writes = (401, 403, 404, 412)
+    reads = (400, 401, 404)  # 400: a malformed OAuth signature
+    writes = (400, 401, 403, 404, 412)
     listing = (param("v"), param("select"), param("fields"), param("include_deleted"))
     item = (param("v"), param("select"), param("fields"))
     paths = {}
@@ -449,46 +451,59 @@ def _account_config() -> dict:
                  "passwordSh": "new-agent-pass", "skillIds": [2001002], "maxChats": 2},
         "Campaign": {"name": "Spring sale", "description": "Seasonal", "status": 0},
         "Engagement": {"name": "Sale chat", "skillId": 2001001, "enabled": True},
+        "AgentGroup": {"name": "Tier 2", "description": "Escalations", "parentGroupId": "-1",
+                       "isEnabled": True},
+        "StatusReason": {"text": "Coaching", "state": "Away", "enabled": True},
     }
+    labels = {"AgentGroup": "agent group", "StatusReason": "status reason"}
     for path, name, schema, write, ids, bulk in (
             (f"{USERS}/skills", "Skill", "Skill", "SkillWrite", ("skillId",), True),
             (f"{USERS}/users", "User", "User", "UserWrite", ("userId",), False),
+            (f"{USERS}/agentGroups", "AgentGroup", "AgentGroup", "AgentGroupWrite",
+             ("agentGroupId",), True),
+            (REASONS, "StatusReason", "StatusReason", "StatusReasonWrite", ("statusReasonId",), True),
             (CAMPAIGNS, "Campaign", "Campaign", "CampaignWrite", ("campaignId",), False),
             (f"{CAMPAIGNS}/{{campaignId}}/engagements", "Engagement", "Engagement",
              "EngagementWrite", ("campaignId", "engagementId"), False)):
+        label = labels.get(name, name.lower())
         example = {name.lower(): examples[name]}
         parents = tuple(param(i) for i in ids[:-1])
         own = param(ids[-1])
         body = ({"oneOf": [ref(write), array(ref(write), minItems=1)]} if bulk else ref(write))
         created = ({"oneOf": [ref(schema), array(ref(schema))]} if bulk else ref(schema))
-        plural = f"{name.lower()}s"
+        plural = f"{label}s"
+        writers = ("Administrators (a bearer, or an administrator's key set) and API keys with "
+                   "the `accountConfigReadWrite` permission only.")
+        get_item = (param("accountId"), *parents, own, *item)
+        if name == "StatusReason":  # documented on the item too
+            get_item = (*get_item, param("include_deleted"))
         paths[path] = {
-            "get": op(f"Every {name.lower()}", CONFIG, BEARER, operation_id=f"list{name}s",
+            "get": op(f"Every {label}", CONFIG, DATA, operation_id=f"list{name}s",
                       params=(param("accountId"), *parents, *listing),
                       response=ok(array(ref(schema)), headers=REVISION_HEADERS), errors=reads),
-            "post": op(f"Create a {name.lower()}" + (" (or a list of them)" if bulk else ""),
-                       CONFIG, BEARER, operation_id=f"create{name}", ok_status=201,
-                       description="Administrators only. `If-Match` may name the revision.",
+            "post": op(f"Create a {label}" + (" (or a list of them)" if bulk else ""),
+                       CONFIG, DATA, operation_id=f"create{name}", ok_status=201,
+                       description=f"{writers} `If-Match` may name the revision.",
                        params=(param("accountId"), *parents, *item, param("If-Match")),
                        body=body, examples=example, response=ok(created, "Created",
                                               {**REVISION_HEADERS, **LOCATION_HEADER}),
                        errors=writes)}
         paths[f"{path}/{{{ids[-1]}}}"] = {
-            "get": op(f"One {name.lower()}", CONFIG, BEARER, operation_id=f"get{name}",
-                      params=(param("accountId"), *parents, own, *item),
+            "get": op(f"One {label}", CONFIG, DATA, operation_id=f"get{name}",
+                      params=get_item,
                       response=ok(ref(schema), headers=REVISION_HEADERS), errors=reads),
-            "put": op(f"Update a {name.lower()}", CONFIG, BEARER, operation_id=f"update{name}",
-                      description="Administrators only. A stale `If-Match` is 412.",
+            "put": op(f"Update a {label}", CONFIG, DATA, operation_id=f"update{name}",
+                      description=f"{writers} A stale `If-Match` is 412.",
                       params=(param("accountId"), *parents, own, *item, param("If-Match")),
                       body=ref(write), examples=example,
                       response=ok(ref(schema), headers=REVISION_HEADERS),
                       errors=writes),
-            "delete": op(f"Delete a {name.lower()} (kept, marked deleted)", CONFIG, BEARER,
+            "delete": op(f"Delete a {label} (kept, marked deleted)", CONFIG, DATA,
                          operation_id=f"delete{name}",
                          params=(param("accountId"), *parents, own, *item, param("If-Match")),
                          response=ok(description=f"Deleted; the {plural} revision is bumped",
                                      headers=REVISION_HEADERS),
-                         errors=(400, *writes) if name == "User" else writes)}
+                         errors=writes)}
     return paths
 
 
@@ -519,10 +534,14 @@ def _sandbox() -> dict:
         "/docs": page("This description, browsable (Swagger UI)", "docsPage"),
         "/openapi.json": {"get": op(
             "This OpenAPI description", PAGES, PUBLIC, operation_id="openapi",
-            description="JSON only: `/openapi.xml` or `Accept: application/xml` alone is 406.",
+            description="JSON only: `/openapi.xml` or `Accept: application/xml` alone is 406. "
+                        "`part=liveperson` (LivePerson's APIs) or `part=sandbox` (the sandbox's "
+                        "own routes) gives one half: what `/docs` shows at a time.",
+            params=(query("part", enum("liveperson", "sandbox"),
+                          "liveperson or sandbox: one half of the description"),),
             response={"description": "OpenAPI 3.1",
                       "content": {"application/json": {"schema": {"type": "object"}}}},
-            errors=(406,))},
+            errors=(400, 406))},
         "/static/{filename}": {"get": op(
             "A file of the pages (HTML, scripts, styles, pictures)", PAGES, PUBLIC,
             operation_id="staticFile", params=(param("filename"),),
@@ -861,13 +880,160 @@ def _sentinel() -> dict:
     }
 
 
+# --- Operational Realtime API (leDataReporting) -----------------------------------------------
+
+REALTIME = "Operational Realtime API"
+OPERATIONS = "/operations/api/account/{accountId}"
+REALTIME_ERRORS = (400, 401, 404)  # bad parameter or OAuth; no/foreign credential; unknown account
+MESSAGING_QUEUE_METRICS = (  # Messaging Operations' msgqueuehealth, in the docs' order
+    "unassignedConversations", "actionableConversations", "notActionableConversations",
+    "actionableAndManualSla", "actionableAndDuringTransfer", "actionableAndConsumerLastMessage",
+    "notActionableDuringTransfer", "notActionableAndManualSla",
+    "unassignedConversationsAndFirstTimeConsumer")
+
+
+def _map(values: dict) -> dict:
+    """An object keyed by id (skill, agent, bucket), every value of one shape."""
+    return {"type": "object", "additionalProperties": values}
+
+
+def _realtime_body(window: dict, description: str) -> dict:
+    """The body as the docs show it (`v=1`), or in `{"meta", "body"}` (any other or no `v`)."""
+    intervals = array(obj({"timestamp": integer("The interval's end, epoch ms"),
+                           "metricsData": window}))
+    bare = {"allOf": [window, obj({"metricsByIntervals": intervals},
+                                  optional=("metricsByIntervals",))]}
+    wrapped = obj({"meta": obj({"responseCode": integer()}), "body": bare})
+    return {"anyOf": [bare, wrapped], "description": description}
+
+
+def _operational_realtime() -> dict:
+    def ids(name: str, what: str) -> dict:
+        return query(name, string(pattern=r"^(all|[0-9]+(,[0-9]+)*)$"),
+                     f"`all` or comma-separated {what} ids")
+
+    frame = query("timeframe", integer(minimum=1, maximum=1440),
+                  "Minutes back from now (at most 1440); rounded to 5-minute buckets", True)
+    every = query("interval", integer(minimum=5), "Minutes per interval: at most the timeframe, "
+                  "and a divisor of it")
+    version = query("v", string(pattern=r"^[0-9]+(\.[0-9]+)?$"),
+                    "API version: `1` answers the documented body; `2` (or none) wraps it in "
+                    "`{meta, body}`")
+    account = param("accountId")
+    seconds = {name: integer() for name in ("total", "chatting", "notChatting",
+                                            "chattingInMaxConcurrency")}
+    state_value = obj(seconds)
+    queue = obj({name: (number() if name.startswith(("average", "abandonment")) else integer())
+                 for name in ("totalTimeToAnswer", "enteredQEng", "avgTimeToAnswer",
+                              "abandonmentRate", "abandonedEng", "connectedEng",
+                              "avgTimeToAbandon", "totalTimeToAbandon", "maxQueueSize",
+                              "minQueueSize", "averageQueueSize", "maxAvailableSlots",
+                              "minAvailableSlots", "averageAvailableSlots", "currentQueueSize",
+                              "currentAvailableSlots", "availableSlotsSum", "availableSlotsCount",
+                              "queueSizeSum", "queueSizeCount")})
+    activity = obj({name: integer() for name in (
+        "totalInteractiveChats", "totalNonInteractiveChats", "totalHandlingTime",
+        "nonInteractiveTotalHandlingTime", "connectedEngagements")})
+    per_agent = obj({"metricsPerAgent": _map(activity), "metricsTotals": activity})
+    engagement = obj({"metricsTotals": activity, "agentsMetrics": per_agent,
+                      "skillsMetricsPerAgent": obj({"metricsPerSkill": _map(per_agent),
+                                                    "metricsTotals": activity})},
+                     optional=("metricsTotals", "agentsMetrics", "skillsMetricsPerAgent"))
+    entry = obj({"id": integer("-1 logged in, 2 Online, 3 Back in 5, 4 Away"), "name": string(),
+                 "value": state_value,
+                 "reasons": array(obj({"id": string(), "value": state_value}))},
+                optional=("reasons",))
+    agents = obj({"agentsMetrics": obj({"metricsPerAgent": _map(array(entry)),
+                                        "metricsTotals": array({})})})
+    now = obj({"currentAvailableSlots": integer(), "currentQueueSize": integer(),
+               "currentMaxWaitTimeInQueue": integer("ms, from v=2; -1 when nobody waits")},
+              optional=("currentMaxWaitTimeInQueue",))
+    sla = obj({"slaDataRange": _map(obj({"accumulated": number(), "percentageFromTotal": number(),
+                                          "chats": integer()}))})
+    activity_body = obj({"timeframe": {"type": ["string", "integer"]},
+                         "agentIds": {"type": ["string", "integer", "array"]},
+                         "v": {"type": ["string", "integer"]},
+                         "interval": {"type": ["string", "integer"]}},
+                        optional=("v", "interval"))
+    agent_params = (account, frame, query("agentIds", string(pattern=r"^(all|[0-9]+(,[0-9]+)*)$"),
+                                          "`all` or comma-separated agent ids", True),
+                    every, version)
+    agent_response = ok(_realtime_body(agents, "Seconds in each state per agent"))
+    messaging = obj({name: number("An average over the window (0: live chat only here)")
+                     for name in MESSAGING_QUEUE_METRICS})
+    msg_window = obj({"skillsMetrics": _map(messaging), "metricsTotal": messaging})
+    msg_intervals = obj({"metricsByIntervals": array(obj({
+        "timestamp": integer("The interval's start, epoch ms"), "metricsData": msg_window})),
+        "timeframeSummary": msg_window})
+    return {
+        f"{OPERATIONS}/queuehealth": {"get": op(
+            "Queue health: entered, connected and abandoned chats, waits, queue sizes and slots",
+            REALTIME, DATA, operation_id="realtimeQueueHealth", errors=REALTIME_ERRORS,
+            params=(account, frame, ids("skillIds", "skill"), every, version,
+                    query("chatCenterId", string(pattern="^[0-9]+$"), "Accepted (no chat "
+                          "centers here)")),
+            response=ok(_realtime_body(obj({"skillsMetrics": _map(queue), "metricsTotals": queue},
+                                           optional=("skillsMetrics",)),
+                                       "Per skill (with skillIds) and in total")))},
+        f"{OPERATIONS}/engactivity": {"get": op(
+            "Engagement activity: closed (interactive or not) and connected chats, handling time",
+            REALTIME, DATA, operation_id="realtimeEngagementActivity", errors=REALTIME_ERRORS,
+            params=(account, frame, ids("skillIds", "skill"), ids("agentIds", "agent"), every,
+                    version),
+            response=ok(_realtime_body(engagement, "Per skill and agent, per agent, or in total")))},
+        f"{OPERATIONS}/agentactivity": {
+            "get": op("Agent state distribution: time Online, Back in 5, Away and logged in",
+                      REALTIME, DATA, operation_id="realtimeAgentActivity",
+                      errors=REALTIME_ERRORS, params=agent_params, response=agent_response),
+            "post": op("Agent state distribution, parameters in a JSON body (long agent lists)",
+                       REALTIME, DATA, operation_id="realtimeAgentActivityPost",
+                       errors=REALTIME_ERRORS, params=(account,), body=activity_body,
+                       body_required=False, response=agent_response,
+                       examples={"documented": {"timeframe": "1440", "v": "1",
+                                                "agentIds": "3001002", "interval": "1440"}})},
+        f"{OPERATIONS}/queuestate": {"get": op(
+            "Current queue state per skill: chats waiting, free slots, the longest wait (v=2)",
+            REALTIME, DATA, operation_id="realtimeQueueState", errors=REALTIME_ERRORS,
+            params=(account, ids("skillIds", "skill"), version),
+            response=ok(obj({"skills": _map(now), "totals": now})))},
+        f"{OPERATIONS}/sla": {"get": op(
+            "SLA histogram: how long the chats connected in the time frame waited",
+            REALTIME, DATA, operation_id="realtimeSla", errors=REALTIME_ERRORS,
+            params=(account, frame, ids("skillIds", "skill"),
+                    query("groupIds", string(pattern=r"^(all|-?[0-9]+(,-?[0-9]+)*)$"),
+                          "`all` or comma-separated agent group ids"),
+                    query("histogram", string(pattern=r"^[0-9]+(,[0-9]+)*$"),
+                          "Bucket lower bounds in seconds, multiples of 5 (default "
+                          "0,15,30,45,60,90,120)"), version),
+            response=ok(_realtime_body(sla, "Chats per wait bucket")))},
+        f"{OPERATIONS}/msgqueuehealth": {"get": op(
+            "Messaging Operations API, messaging queue health: unassigned conversations per skill",
+            REALTIME, DATA, operation_id="messagingQueueHealth", errors=REALTIME_ERRORS,
+            description="The sandbox serves live chat only, so every average is 0, for every "
+                        "live skill (`skillIds=all` or none) or the requested ones that are "
+                        "live skills of the account. The body is always bare, as the docs show "
+                        "it, whatever `v`; the time frame is exactly the last `timeframe` "
+                        "minutes (not rounded), intervals newest first.",
+            params=(account, query("timeframe", integer(minimum=1, maximum=1440),
+                                   "Minutes back from now (at most 1440), not rounded", True),
+                    ids("skillIds", "skill"), every,
+                    query("v", string(pattern=r"^[0-9]+(\.[0-9]+)?$"),
+                          "API version (`1`, `2`): the same bare body")),
+            response=ok({"anyOf": [msg_window, msg_intervals],
+                         "description": "Per skill and in total; with an interval, per interval "
+                                        "and for the whole time frame"}))},
+    }
+
+
 def build_paths() -> dict:
     """Every path of the sandbox, grouped by API."""
     from .control import control_paths  # it builds on this module's helpers
+    from .history import history_paths  # Engagement History (engHistDomain, msgHist)
     paths = {}
     for part in (_domain(), _login(), _agent_session(), _agent_chat(), _server_chat(),
                  _account_config(), _sandbox(), _socket_io(), _domain_jsonp(), _visitor_extras(),
-                 _monitoring(), _app_engagement(), _sentinel(), control_paths()):
+                 _monitoring(), _app_engagement(), _sentinel(), _operational_realtime(),
+                 history_paths(), control_paths()):
         for path, item in part.items():
             paths.setdefault(path, {}).update(item)
     return paths

@@ -8,6 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from . import DEFAULT_SEED
+from .analytics import ABTestsClient, AnalyticsClient
 from .control import ControlClient, WaitTimeout
 from .faults import FaultsClient
 from .journal import JournalClient
@@ -53,6 +54,8 @@ class CCSandbox:
         self._control = ControlClient(self.url, self.verify)
         self.journal = JournalClient(self._control)
         self.faults = FaultsClient(self._control)
+        self.ab_tests = ABTestsClient(self._control)  # /_sandbox/abtests
+        self.analytics = AnalyticsClient(self._control)  # /_sandbox/analytics
         self._actors: list = []  # customers and agents made here, closed at the end of a test
         self._reseeded = False
 

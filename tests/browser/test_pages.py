@@ -145,21 +145,24 @@ def test_customer_bot_escalation_to_human(pages, live, demo_bot):
         assert page.locator('img[src="x"]').count() == 0
     pages.shot(customer, "10-consumer-chatting-with-human")
 
-    # The customer ends the chat and answers the exit survey (CSAT 1-5 and a comment).
+    # The customer ends the chat and answers the exit survey (CSAT 1-5, resolved, a comment).
     customer.get_by_role("button", name="End chat").click()
     expect(customer.locator("#state-pill")).to_have_text("Chat ended")
     expect(customer.get_by_role("radio", name="5 - Very satisfied")).to_be_visible()
-    expect(customer.get_by_role("radio")).to_have_count(5)
+    expect(customer.get_by_role("radio")).to_have_count(7)  # CSAT 1-5, then resolved Yes / No
     pages.shot(customer, "11-consumer-exit-survey")
     customer.get_by_role("radio", name="4", exact=True).check()
+    customer.get_by_role("radio", name="Yes", exact=True).check()
     customer.get_by_label("Anything else you would like to tell us?").fill("Alex was quick.")
     customer.get_by_role("button", name="Submit feedback").click()
     expect(customer.get_by_role("heading", name="Thank you!")).to_be_visible()
     pages.shot(customer, "12-consumer-thanks")
     exit_survey = live.sb.accounts[ACCOUNT].surveys["exit"]
     csat = next(q for q in exit_survey.questions if q.csat)
-    comment = next(q for q in exit_survey.questions if not q.csat)
-    assert chat.surveys["exit"] == {csat.id: ["4"], comment.id: ["Alex was quick."]}
+    resolved = next(q for q in exit_survey.questions if q.fcr)
+    comment = next(q for q in exit_survey.questions if q.type == "Text Area")
+    assert chat.surveys["exit"] == {csat.id: ["4"], resolved.id: ["Yes"], comment.id: ["Alex was quick."]}
+    assert live.sb.analytics.records[chat.id].resolved is True  # the consumer's own answer
 
     # The workspace shows the end, live and in the agent's own chat.
     expect(ws.locator("#pane-badges")).to_contain_text("Ended")

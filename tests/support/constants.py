@@ -33,6 +33,8 @@ DEMO_BOT = User("demo-bot", "demo-bot-pass")  # bot, maxChats 5, skill support-b
 DEMO_AGENT = User("demo-agent", "demo-agent-pass")  # human "Alex", maxChats 3, skill support-human
 DEMO_ADMIN = User("demo-admin", "demo-admin-pass")  # administrator, takes no chats
 BOT_ID, AGENT_ID, ADMIN_ID = "3001001", "3001002", "3001003"
+DEMO_BOT_B = User("demo-bot-b", "demo-bot-b-pass")  # bot B (A/B tests), maxChats 5, skill support-bot-b
+BOT_B_ID, BOT_B_NAME = "3001004", "Demo Bot B"
 BOT_NAME = "Demo Bot"  # demo-bot's nickname and full name
 AGENT_NAME = "Alex"  # demo-agent's nickname
 # demo-bot's app key set (the Login Service's appKey login)
@@ -47,6 +49,7 @@ SHOP_ADMIN = User("shop-admin", "shop-admin-pass")
 # --- skills, campaign and engagements of the demo account ------------------------------------
 BOT_SKILL, BOT_SKILL_ID = "support-bot", "2001001"
 HUMAN_SKILL, HUMAN_SKILL_ID = "support-human", "2001002"
+BOT_B_SKILL, BOT_B_SKILL_ID = "support-bot-b", "2001003"  # demo bot B's (no engagement of its own)
 SHOP_BOT_SKILL = "sales-bot"  # the second account's bot skill
 CAMPAIGN_ID = "4001001"  # "Live chat support"
 BOT_ENGAGEMENT_ID = "5001001"  # "Chat with the bot", on support-bot
@@ -58,3 +61,19 @@ APP_SECRET = "k7h2m9q4w8e3r6t1y5u0i2o7"
 APP_CALLBACK = "http://localhost:3000/callback"  # its one redirect URI
 SHOP_APP_ID = "8e2a4c6d-1f3b-4a5c-8d7e-9f0a1b2c3d4e"  # the second account's application
 SHOP_APP_SECRET = "p3s8d1f6g9h2j5k0l4z7x2c5"
+
+# --- API keys (OAuth 1.0a; `apiKeys` in the config) --------------------------------------------
+# the demo account's read-only key and its read/write one (accountConfigReadWrite)
+REPORTING_KEY = {"appKey": "09dd9db69fcf705541ac7b66cab3d6a3", "secret": "4ee83925f7828f15",
+                 "accessToken": "5e1ba3539d2ab164fc143c8c1bf6d787",
+                 "accessTokenSecret": "a5f6baff46fdb5dc"}
+PROVISIONING_KEY = {"appKey": "e4f6aaf19c09da6aeb2130e1593fc3e9", "secret": "3e9604a43ba52bc7",
+                    "accessToken": "41b0eb000ff861262a6ab77352e82d56",
+                    "accessTokenSecret": "deb074d1942392e2"}
+SHOP_REPORTING_KEY = {"appKey": "450e4390bd72a2798d8f20979db7a17c", "secret": "c01697afc7efd14e",
+                      "accessToken": "ec2191c77b81f327f1826445f336bb20",
+                      "accessTokenSecret": "48e26f4dddaa239a"}  # the second account's
+
+# --- agent groups and status reasons of the demo account -----------------------------------
+ROOT_GROUP_ID, BOTS_GROUP_ID, SUPPORT_GROUP_ID = "-1", "6001001", "6001002"  # demo-bot, demo-agent
+LUNCH_REASON_ID = "7001001"  # "Lunch", Away

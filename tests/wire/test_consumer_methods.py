@@ -66,7 +66,9 @@ def test_exit_survey_with_csat(live):
     uri = request_chat(live.url, ACCOUNT, skill=BOT_SKILL)
     requests.post(f"{uri}/events", json={"event": {"@type": "state", "state": "ended"}}, headers=consumer_headers())
     survey = cget(f"{uri}/exitSurvey", v=1, NC="true").json()["survey"]
-    csat, comment = survey["questions"]["question"]
+    csat, resolved, comment = survey["questions"]["question"]
+    assert resolved["label"] == "Was your issue resolved?"  # the FCR question (docs/fidelity.md, Metrics)
+    assert [e["value"] for e in resolved["entry"]] == ["Yes", "No"]
     assert isinstance(survey["id"], int) and csat["mandatory"] is False
     assert [e["value"] for e in csat["entry"]] == ["1", "2", "3", "4", "5"]
     r = cput(f"{uri}/exitSurvey?v=1&NC=true", {"survey": {"id": survey["id"], "question": [

@@ -118,7 +118,8 @@ def test_socket_io_is_described_and_served(live):
 
 
 def test_docs_page_renders_in_chromium(live, browser):
-    """Swagger UI shows every tag and operation, with no console error and no CSP violation."""
+    """Swagger UI shows every tag and operation, one half of the description at a time
+    (LivePerson's APIs, then the sandbox's routes), with no console error and no CSP violation."""
     from tests.support.browser import expect  # Playwright (the `browser` fixture skips without it)
 
     context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=live.url)
@@ -132,17 +133,40 @@ def test_docs_page_renders_in_chromium(live, browser):
     page.evaluate("""() => { window.__csp = [];
         document.addEventListener('securitypolicyviolation',
             e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI)); }""")
-    expect(page.locator(".opblock-tag-section").first).to_be_visible(timeout=20_000)
-    expect(page.locator(".opblock-tag")).to_have_count(len(description()["tags"]))
-    operations = len(described_routes(flask_only=False))
-    expect(page.locator(".opblock")).to_have_count(operations)
-    page.locator(".opblock-summary").first.click()  # open one operation: its responses render
-    expect(page.locator(".responses-table").first).to_be_visible()
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / "docs.png"), full_page=False)
+    whole = description()
+    seen_tags, seen_operations = 0, 0
+    for part in ("liveperson", "sandbox"):
+        if part != "liveperson":
+            page.get_by_label("Show").select_option(part)
+            expect(page).to_have_url(re.compile(rf"[?&]part={part}"))
+        half = requests.get(f"{live.url}/openapi.json", params={"part": part}).json()
+        operations = sum(1 for item in half["paths"].values() for method in item
+                         if method in ("get", "post", "put", "delete", "patch"))
+        expect(page.locator(".opblock-tag-section").first).to_be_visible(timeout=20_000)
+        expect(page.locator(".opblock-tag")).to_have_count(len(half["tags"]))
+        expect(page.locator(".opblock")).to_have_count(operations)
+        seen_tags, seen_operations = seen_tags + len(half["tags"]), seen_operations + operations
+        page.locator(".opblock-summary").first.click()  # open one operation: its responses render
+        expect(page.locator(".responses-table").first).to_be_visible()
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"docs-{part}.png"), full_page=False)
+    # the two halves are the whole description, every route once
+    assert seen_tags == len(whole["tags"])
+    assert seen_operations == len(described_routes(flask_only=False))
     violations = page.evaluate("window.__csp")
     context.close()
     assert not violations, violations
     assert not problems, problems
     outside = [u for u in requested if not u.startswith(live.url) and not u.startswith("data:")]
     assert not outside, f"the docs page reached outside the sandbox: {outside}"
+
+
+def test_a_part_of_the_description_is_one_half_of_it(live):
+    """`?part=liveperson|sandbox` split the paths by tag, with nothing lost; another part is 400."""
+    whole = requests.get(f"{live.url}/openapi.json").json()
+    halves = [requests.get(f"{live.url}/openapi.json", params={"part": p}).json()
+              for p in ("liveperson", "sandbox")]
+    assert sorted(p for half in halves for p in half["paths"]) == sorted(whole["paths"])
+    assert all(t["name"].startswith("Sandbox") for t in halves[1]["tags"])
+    assert not any(t["name"].startswith("Sandbox") for t in halves[0]["tags"])
+    assert requests.get(f"{live.url}/openapi.json", params={"part": "all"}).status_code == 400

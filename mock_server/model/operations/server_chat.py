@@ -26,6 +26,9 @@ class ServerChatOperations(ChatOperations):
         # draws no id, so a seeded run goes on exactly as if it had not been sent.
         checked = _chat_request(account, req)
         engagement, skill_id = checked["engagement"], checked["skill_id"]
+        variant = self._ab_variant(account, req, engagement)
+        if variant is not None:
+            skill_id = variant[1].skill_id
         authenticated = self.visitor_auth.for_request(account, req, engagement)
         if authenticated is not None:  # the identity comes from the brand's token
             checked["persona"] = {**checked["persona"], **authenticated.persona()}
@@ -39,6 +42,8 @@ class ServerChatOperations(ChatOperations):
                     campaign_id=engagement.campaign_id if engagement else checked["campaignId"],
                     visitor=visitor, rt_session_id=self.ids.digits(10), created=now,
                     chat_timeout=checked["timeout"], last_visitor_poll=now)
+        if variant is not None:
+            chat.variant = (variant[0].id, variant[1].name)
         if checked["prechat"] is not None:
             chat.surveys["preChat"] = checked["prechat"]
         self.chats[chat.id] = self.open_chats[chat.id] = chat
@@ -56,6 +61,18 @@ class ServerChatOperations(ChatOperations):
             self.emit(chat, event)
         self.router.dispatch(account.id)
         return chat
+
+    def _ab_variant(self, account: Account, req: dict, engagement):
+        """(test, variant) when an enabled A/B test splits this engagement's new chats: only
+        requests that name the engagement and no skill of their own are split, and only onto
+        a variant whose skill still exists."""
+        if engagement is None or req.get("skill") not in (None, ""):
+            return None
+        for test in self.ab_tests[account.id].values():
+            if test.enabled and test.engagement_id == engagement.id:
+                variant = test.choose()
+                return (test, variant) if account.skill(variant.skill_id) else None
+        return None
 
     def _visitor(self, checked: dict, engagement, remote_ip: str, user_agent: str) -> Visitor:
         """The customer of a chat request: a seeded persona, with the request's own details."""
