@@ -26,7 +26,7 @@ from tests.support.constants import ACCOUNT, DEMO_AGENT, DEMO_BOT_B
 from tests.support.paths import ROOT, SHOTS
 from tests.support.server import start
 from tests.support.server import stop as stop_server
-from tests.support.sim import run_bot, stop
+from tests.support.sim import fast_mix_file, run_bot, stop
 
 SEED = 5
 TEST = "demo-bots"
@@ -66,18 +66,9 @@ def both_bots(ab_live):
         stop(*bot)
 
 
-# The default mix's intents and weights (simulator/mixes/default.yaml), with its customers'
-# patience cut to a second: the run is about the bots' answers, not about waiting customers.
-FAST_MIX = {"intents": {"happy": {"weight": 40, "patience": 1}, "escalating": {"weight": 25, "patience": 1},
-                        "angry": {"weight": 15, "patience": 1}, "silent": {"weight": 10, "wait": 0.5},
-                        "leaving": {"weight": 10}}}
-
-
 @pytest.fixture
 def fast_mix(tmp_path):
-    path = tmp_path / "mix.yaml"
-    path.write_text(yaml.safe_dump(FAST_MIX))
-    return path
+    return fast_mix_file(tmp_path)
 
 
 def load(live, mix, chats: int, seed: int) -> None:

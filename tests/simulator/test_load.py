@@ -4,7 +4,6 @@ import re
 
 import pytest
 import requests
-import yaml
 
 from simulator.__main__ import main
 from simulator.brains import make_brain
@@ -17,23 +16,16 @@ from simulator.mix import MixError, load_mix, plan
 from tests.support.constants import (ACCOUNT, BOT_B_SKILL, BOT_ENGAGEMENT_ID, DEMO_AGENT, DEMO_BOT_B,
                                      HUMAN_SKILL)
 from tests.support.server import StubHandler, stub_server
-from tests.support.sim import run_bot, stop
+from tests.support.sim import fast_mix_file, run_bot, stop
 
 SEED = 2  # its 10 customers hold every intent, and happy ones asking about an order
 CHATS = 10
 INTENTS = {"happy", "escalating", "angry", "silent", "leaving"}
-# The default mix's weights and lines, with short waits: the run takes seconds. `patience` still
-# leaves a loaded bot time to finish a handoff before the customer gives up on it.
-FAST_MIX = {"intents": {"happy": {"weight": 40, "patience": 1}, "escalating": {"weight": 25, "patience": 1},
-                        "angry": {"weight": 15, "patience": 1}, "silent": {"weight": 10, "wait": 0.5},
-                        "leaving": {"weight": 10}}}
 
 
 @pytest.fixture
 def fast_mix(tmp_path):
-    path = tmp_path / "mix.yaml"
-    path.write_text(yaml.safe_dump(FAST_MIX))
-    return path
+    return fast_mix_file(tmp_path)
 
 
 @pytest.fixture

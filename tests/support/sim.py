@@ -1,7 +1,10 @@
-"""The simulator in tests: a quiet reporter to wait on, the demo rules bot on a thread, and
-demo-agent (Alex) as a human agent over the client library."""
+"""The simulator in tests: a quiet reporter to wait on, the demo rules bot on a thread,
+demo-agent (Alex) as a human agent over the client library, and a fast load mix."""
 import io
 import threading
+from pathlib import Path
+
+import yaml
 
 from simulator.bot import BotOptions, BotRunner
 from simulator.brains import make_brain
@@ -12,6 +15,19 @@ from simulator.report import Reporter
 
 from .constants import ACCOUNT, DEMO_AGENT, DEMO_BOT
 from .waiting import WAIT, wait_until
+
+# The load generator's default mix (simulator/mixes/default.yaml): its intents, weights and
+# lines, with the customers' patience cut to a second, so a load takes seconds, not minutes.
+FAST_MIX = {"intents": {"happy": {"weight": 40, "patience": 1}, "escalating": {"weight": 25, "patience": 1},
+                        "angry": {"weight": 15, "patience": 1}, "silent": {"weight": 10, "wait": 0.5},
+                        "leaving": {"weight": 10}}}
+
+
+def fast_mix_file(folder: Path) -> Path:
+    """FAST_MIX written as a --mix file in `folder`."""
+    path = folder / "mix.yaml"
+    path.write_text(yaml.safe_dump(FAST_MIX))
+    return path
 
 
 class WatchedReporter(Reporter):
