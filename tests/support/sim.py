@@ -23,10 +23,12 @@ FAST_MIX = {"intents": {"happy": {"weight": 40, "patience": 1}, "escalating": {"
                         "leaving": {"weight": 10}}}
 
 
-def fast_mix_file(folder: Path) -> Path:
-    """FAST_MIX written as a --mix file in `folder`."""
+def fast_mix_file(folder: Path, patience: float | None = None) -> Path:
+    """FAST_MIX written as a --mix file in `folder` (with another `patience`, when given)."""
+    mix = {"intents": {name: {**intent, **({"patience": patience} if patience and "patience" in intent else {})}
+                       for name, intent in FAST_MIX["intents"].items()}}
     path = folder / "mix.yaml"
-    path.write_text(yaml.safe_dump(FAST_MIX))
+    path.write_text(yaml.safe_dump(mix))
     return path
 
 
