@@ -34,6 +34,9 @@ def parse_args(argv=None) -> argparse.Namespace:
                    help="where --tls writes ca.pem, server.pem and server.key")
     p.add_argument("--config", help="seed config (YAML or JSON); default mock_server/config/sandbox.yaml")
     p.add_argument("--seed", type=int, help="seed the id generator so a run repeats exactly")
+    p.add_argument("--data-dir", metavar="DIR",
+                   help="keep the sandbox's state in DIR (SQLite) and restore it at the next start "
+                        "(default: the config's store.dir; none: in memory only)")
     p.add_argument("--movable-clock", action="store_true",
                    help="let POST /_sandbox/clock/advance skip time ahead (for tests)")
 
@@ -71,7 +74,7 @@ def main(argv=None) -> int:
     try:
         app = create_app(config, seed=args.seed, async_mode="gevent",
                          clock=OffsetClock() if args.movable_clock else None,
-                         allowed_origins=args.allowed_origin)
+                         allowed_origins=args.allowed_origin, data_dir=args.data_dir)
     except ConfigError as exc:  # a section checked as the app is built (faults)
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -14,6 +14,7 @@ from .live import init_live_view
 from .model.clock import Clock
 from .model.errors import SandboxError
 from .model.sandbox import Sandbox
+from .model.seed import ConfigError
 from .openapi import bp as openapi_bp
 from .pages import bp as pages_bp
 from .realtime import harden, socketio_options
@@ -26,13 +27,17 @@ log = logging.getLogger(__name__)
 
 
 def create_app(config: dict | None = None, *, clock: Clock | None = None, seed: int | None = None,
-               async_mode: str | None = None, allowed_origins: list[str] | None = None) -> Flask:
+               async_mode: str | None = None, allowed_origins: list[str] | None = None,
+               data_dir: str | None = None) -> Flask:
     """Build the app: a fresh Sandbox from `config` (the demo config when None).
 
     `allowed_origins`: page origins, besides the sandbox's own and the config's
-    `settings.allowed_origins`, that may open the Socket.IO live view (--allowed-origin)."""
+    `settings.allowed_origins`, that may open the Socket.IO live view (--allowed-origin).
+    `data_dir` (or the config's `store.dir`): keep the state there, and restore it at start
+    (store/persistence.py); without one the sandbox lives in memory."""
     app = Flask(__name__, static_folder=None)
     sb = Sandbox(config, clock=clock, seed=seed)
+    store = open_store(sb, data_dir)
     app.extensions["sandbox"] = sb
     # Werkzeug refuses a larger body (Content-Length or streamed) with 413 when a view reads it.
     app.config["MAX_CONTENT_LENGTH"] = int(sb.settings["max_body_bytes"])
@@ -53,7 +58,44 @@ def create_app(config: dict | None = None, *, clock: Clock | None = None, seed: 
     whole_websocket_frames(socketio)
     harden(socketio)
     init_live_view(app, socketio, sb)
+    if store is not None:
+        app.wsgi_app = _WritesInFlight(app, app.wsgi_app)
     return app
+
+
+def open_store(sb: Sandbox, data_dir: str | None):
+    """The data dir's store, attached to `sb` (restoring what the dir holds), or None."""
+    section = sb.config.get("store") or {}
+    directory = data_dir or section.get("dir")
+    if not directory:
+        return None
+    from .store import Persistence, StoreError
+    try:
+        store = Persistence(directory, str(section.get("durability", "normal")))
+        store.attach(sb)
+    except StoreError as exc:
+        raise ConfigError(f"data dir {directory}: {exc}") from None
+    return store
+
+
+class _WritesInFlight:
+    """Every request but a read is a write in flight while it runs: the unit of work it holds
+    commits the sandbox's parts too (state no event names, such as a new app installation).
+    A chat's `events` POST (a line, typing, an end) is not: each change it makes is an event
+    that names its chat, which is what gets written (idle timestamps aside, see
+    store/persistence.py)."""
+
+    READS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+    def __init__(self, app: Flask, wsgi_app):
+        self.app, self.wsgi_app = app, wsgi_app
+
+    def __call__(self, environ, start_response):
+        if (environ.get("REQUEST_METHOD") in self.READS
+                or environ.get("PATH_INFO", "").rpartition("/")[2].partition(".")[0] == "events"):
+            return self.wsgi_app(environ, start_response)
+        with self.app.extensions["sandbox"].lock.writing():
+            return self.wsgi_app(environ, start_response)
 
 
 def start_ticker(app: Flask, interval: float = 1.0) -> None:

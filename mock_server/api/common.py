@@ -213,6 +213,16 @@ def locked(view):
     return wrapper
 
 
+def writes(view):
+    """A GET that changes state (an OAuth code is issued): a write in flight while it runs, so
+    a data dir stores what it changed before the answer leaves (model/unit.py)."""
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        with sandbox().lock.writing():
+            return view(*args, **kwargs)
+    return wrapper
+
+
 def agent_auth(view):
     """Chat Agent and other bearer APIs: the bearer must be live and of the path's account."""
     @wraps(view)

@@ -20,7 +20,7 @@ from oauthlib.oauth2 import FatalClientError, OAuth2Error
 from oauthlib.oauth2.rfc6749.errors import InvalidClientIdError
 
 from ..model.errors import BadRequest, NotFound, Unauthorized
-from .common import bearer_token, locked, root_url, sandbox
+from .common import bearer_token, locked, root_url, sandbox, writes
 
 bp = Blueprint("sentinel", __name__)
 BASE = "/sentinel/api/account/<account_id>"
@@ -98,6 +98,7 @@ def revoke(account_id):
 
 
 @bp.get(f"{BASE}/authorize")
+@writes
 @locked
 def authorize(account_id):
     """The user's consent: a code for the application's redirect_uri, when the browser has a

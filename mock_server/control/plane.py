@@ -73,6 +73,8 @@ def replace_sandbox(app, config: dict | None = None, seed: int | None = None,
     with old.lock:
         fresh = Sandbox(old.config if config is None else config, clock=old.clock,
                         seed=old.seed if keep_seed and seed is None else seed)
+        if old.store is not None:  # the data dir forgets the old state and keeps the fresh one
+            old.store.reset(fresh)
         app.extensions["sandbox.control"].bind(fresh)
         app.extensions["sandbox"] = fresh
         app.extensions["sandbox.live"].bind(fresh)

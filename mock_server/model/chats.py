@@ -1,6 +1,6 @@
 """Chats: the event list, the state machine waiting -> chatting -> ended, and who is in them."""
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from .accounts import User
 from .errors import Conflict
@@ -153,3 +153,23 @@ class Chat:
         """Events with id >= start, as the given side may see them."""
         events = self.events[max(start, 0):]
         return [e for e in events if e.visible_to_visitor] if for_visitor else events
+
+
+class ChatIndex(dict):
+    """Chat id -> chat for the chats in memory (open ones and recently ended ones); a chat that
+    has left memory (model/retention.py) is read back through `archive` when a data dir keeps
+    it. Iterating gives the chats in memory only."""
+
+    archive: Callable[[str], Chat | None] | None = None
+
+    def __missing__(self, chat_id: str) -> Chat:
+        chat = self.archive(chat_id) if self.archive is not None else None
+        if chat is None:
+            raise KeyError(chat_id)
+        return chat
+
+    def get(self, chat_id, default=None):
+        try:
+            return self[chat_id]
+        except KeyError:
+            return default

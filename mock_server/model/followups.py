@@ -74,6 +74,7 @@ class FollowUps(SandboxTree):
             self.emit(chat, chat.add_system_line(now, system_message))
         event = chat.add_state(now, ENDED)
         self.open_chats.pop(chat.id, None)
+        self.retention.ended_chat(chat)
         chat.end_reason = by
         self.emit(chat, event)
         self.publish("chat.ended", chat.account_id, chat=chat, by=by)
@@ -84,7 +85,7 @@ class FollowUps(SandboxTree):
 
     def tick(self) -> None:
         """Apply every timeout that the clock has reached."""
-        with self.lock:
+        with self.lock.writing(), self.lock:
             for login in self.logins.expired():
                 self.end_login(login)
             timeout = float(self.settings["agent_session_timeout_seconds"])
@@ -95,3 +96,12 @@ class FollowUps(SandboxTree):
                 if now - chat.last_visitor_poll > chat.chat_timeout:
                     self.end_chat(chat, "visitor-timeout", system_message=6)
             self.router.expire_rings(float(self.settings["ring_timeout_seconds"]))
+            self.retire_ended_chats(now)
+
+    def retire_ended_chats(self, now: float) -> None:
+        """Ended chats past their time (or count) in memory leave it, with their records."""
+        retired = self.retention.due(now)
+        if retired:
+            for chat in retired:
+                self.chats.pop(chat.id, None)
+            self.analytics.forget({chat.id for chat in retired})

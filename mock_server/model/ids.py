@@ -4,6 +4,9 @@ import random
 import secrets
 
 TOKEN_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"  # 64
+# Ids are unique among the newest this many: enough to cover everything in memory, while a
+# long load test's ids (six per chat) do not pile up for ever.
+REMEMBERED = 20_000
 
 
 class IdGenerator:
@@ -13,14 +16,29 @@ class IdGenerator:
         # A seeded run must repeat exactly; an unseeded one gets unguessable tokens.
         self._rng = random.Random(seed) if seed is not None else secrets.SystemRandom()
         self._seeded = seed is not None
-        self._issued: set[str] = set()
+        self._issued: dict[str, None] = {}  # the newest REMEMBERED ids, oldest first
 
     def _unique(self, make) -> str:
         while True:
             value = make()
             if value not in self._issued:
-                self._issued.add(value)
+                self._remember(value)
                 return value
+
+    def _remember(self, value: str) -> None:
+        self._issued[value] = None
+        if len(self._issued) > REMEMBERED:
+            del self._issued[next(iter(self._issued))]
+
+    def __getstate__(self) -> dict:
+        """What a data dir keeps: the seeded generator's state (so a restart goes on with the
+        sequence instead of repeating it), not the ids it remembers."""
+        return {"_rng": self._rng if self._seeded else None, "_seeded": self._seeded}
+
+    def __setstate__(self, state: dict) -> None:
+        self._seeded = state["_seeded"]
+        self._rng = state["_rng"] if self._seeded else secrets.SystemRandom()
+        self._issued = {}
 
     def digits(self, n: int) -> str:
         """A fresh number of exactly `n` digits, as a string (no leading zero)."""
@@ -47,5 +65,5 @@ class IdGenerator:
             tail = "K" + str(self._rng.randint(10**6, 9999999))
             chat_id = f"{head}-{middle}{tail}"
             if chat_id not in self._issued:
-                self._issued.add(chat_id)
+                self._remember(chat_id)
                 return chat_id, head + tail

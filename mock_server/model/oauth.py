@@ -17,6 +17,7 @@ import hmac
 from dataclasses import dataclass
 
 import jwt
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from oauthlib.oauth2 import (AuthorizationCodeGrant, AuthorizationEndpoint, BearerToken,
                              ClientCredentialsGrant, RefreshTokenGrant, RequestValidator,
@@ -44,6 +45,18 @@ class Signer:
         if self._key is None:
             self._key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         return self._key
+
+    def __getstate__(self) -> dict:
+        """A data dir keeps the key as PEM, so tokens signed before a restart still verify."""
+        if self._key is None:
+            return {"pem": None}
+        return {"pem": self._key.private_bytes(serialization.Encoding.PEM,
+                                               serialization.PrivateFormat.PKCS8,
+                                               serialization.NoEncryption())}
+
+    def __setstate__(self, state: dict) -> None:
+        pem = state.get("pem")
+        self._key = serialization.load_pem_private_key(pem, password=None) if pem else None
 
     def sign(self, claims: dict) -> str:
         return jwt.encode(claims, self.key, algorithm="RS256", headers={"kid": KID, "typ": "JWT"})

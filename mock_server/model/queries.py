@@ -18,8 +18,10 @@ class Queries:
     """Reads over the tree: sessions, availability, skills, capacity, chats."""
 
     def __init__(self, accounts: dict[str, Account], chats: dict[str, Chat], logins: Logins,
-                 agents: AgentSessions, holds: Holds, router: Router, clock: Clock, started: float):
+                 agents: AgentSessions, holds: Holds, router: Router, clock: Clock, started: float,
+                 open_chats: dict[str, Chat]):
         self.accounts, self.chats, self.logins = accounts, chats, logins
+        self.open_chats = open_chats
         self.agents, self.holds, self.router = agents, holds, router
         self.clock, self.started = clock, started
 
@@ -206,8 +208,8 @@ class Queries:
 
     def open_chat_of(self, account: Account, shark_visitor_id: str) -> Chat | None:
         """The open chat of a monitored visitor (by LETagVisitorId), if any."""
-        for chat in self.chats.values():
-            if (chat.account_id == account.id and not chat.ended
+        for chat in self.open_chats.values():
+            if (chat.account_id == account.id
                     and chat.visitor.shark_visitor_id == shark_visitor_id):
                 return chat
         return None

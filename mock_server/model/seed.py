@@ -22,6 +22,10 @@ DEFAULT_SETTINGS = {
     "agent_session_timeout_seconds": 120,
     "max_body_bytes": 1_048_576,  # a larger request body is refused with 413
     "journal_max_entries": 10_000,  # the control plane's request journal keeps the newest N
+    # Ended chats leave memory after this long, or oldest first beyond this many (a data dir
+    # still serves them; without one they are dropped): model/retention.py.
+    "ended_chat_memory_seconds": 7 * 86400,
+    "ended_chat_memory_count": 10_000,
     # Page origins, besides the sandbox's own, whose browsers may open the Socket.IO live view.
     "allowed_origins": [],
 }

@@ -1,5 +1,4 @@
 """The tree of state under one Sandbox: who owns what, built once, top-down."""
-import threading
 import time
 
 from .accounts import Account
@@ -8,7 +7,7 @@ from .analytics.abtest import ABTest, parse_test
 from .agents import AgentSessions
 from .auth import Logins
 from .bus import Event, EventBus
-from .chats import Chat, ChatEvent
+from .chats import Chat, ChatEvent, ChatIndex
 from .clock import Clock
 from .errors import BadRequest, NotFound
 from .holds import Holds
@@ -17,7 +16,9 @@ from .monitoring import Monitoring
 from .oauth import Sentinel
 from .oauth1 import ApiKeys
 from .queries import Queries
+from .retention import Retention
 from .routing import Router
+from .unit import UnitOfWork
 from .seed import ConfigError, build_accounts, load_config, settings_of
 from .visitor_auth import VisitorAuthentication
 
@@ -37,19 +38,24 @@ class SandboxTree:
         self.clock = clock or Clock()
         self.ids = IdGenerator(seed)
         self.bus = EventBus()
-        # One lock serialises every operation: views hold it while they read and render.
-        self.lock = threading.RLock()
+        # One lock serialises every operation: views hold it while they read and render; a
+        # store (--data-dir) commits each hold's changes as it lets go (model/unit.py).
+        self.lock = UnitOfWork()
+        self.store = None  # the data dir's store.Persistence, when one keeps this tree
         self.started = time.time()
         self.accounts: dict[str, Account] = build_accounts(self.config, self.ids)
-        self.chats: dict[str, Chat] = {}  # every chat since start (ended ones stay readable)
+        # The chats in memory: open ones, and ended ones until retention retires them (a data
+        # dir still reads those back through the index).
+        self.chats: ChatIndex = ChatIndex()
         self.open_chats: dict[str, Chat] = {}  # not ended yet: what the clock's timeouts scan
+        self.retention = Retention(self.settings)
         self.offline_messages: list[dict] = []  # offline-survey answers, oldest first
         self.holds = Holds()
         self.logins = Logins(self.clock, self.ids, self.settings, self.publish)
         self.agents = AgentSessions(self.clock, self.ids, self.holds, self.publish)
         self.router = Router(self.agents, self.chats, self.holds, self.clock, self.publish)
         self.query = Queries(self.accounts, self.chats, self.logins, self.agents, self.holds, self.router,
-                             self.clock, self.started)
+                             self.clock, self.started, self.open_chats)
         self.monitoring = Monitoring(self.clock, self.ids, self.query)  # Monitoring, App Engagement
         self.sentinel = Sentinel(self.clock, self.ids, self.logins)  # OAuth 2.0 for applications
         self.visitor_auth = VisitorAuthentication(self.clock, self.ids)  # authenticated chat

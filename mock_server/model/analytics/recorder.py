@@ -42,6 +42,10 @@ class Recorder:
         self.spans: dict[str, list[AgentSpan]] = {}  # account -> spans, by start
         self._open_spans: dict[str, AgentSpan] = {}  # session id -> its current span
         self.listeners: list[Callable[[str, ChatRecord | None], None]] = []
+        self._episodes_of: dict[str, list[QueueEpisode]] = {}  # chat id -> its queue waits
+        # The records of chats that left memory (model/retention.py), when a data dir keeps them:
+        # (account, since, until) -> those records, oldest first.
+        self.archive: Callable[[str, float | None, float | None], list[ChatRecord]] | None = None
         self._handlers = {
             "chat.requested": self._requested, "chat.event": self._chat_event,
             "chat.accepted": self._accepted, "chat.ended": self._ended,
@@ -65,7 +69,47 @@ class Recorder:
         records = self._by_account.get(account_id, [])
         start = 0 if since is None else bisect_left(records, since, key=lambda r: r.requested)
         out = records[start:]
-        return out if until is None else [r for r in out if r.requested <= until]
+        out = out if until is None else [r for r in out if r.requested <= until]
+        if self.archive is None:
+            return out
+        cold = [r for r in self.archive(account_id, since, until) if r.chat_id not in self.records]
+        return sorted(cold + out, key=lambda r: r.requested) if cold else out
+
+    def episodes_of(self, chat_id: str) -> list[QueueEpisode]:
+        """The queue waits of one chat (kept with its record)."""
+        return self._episodes_of.get(chat_id, [])
+
+    # --- memory -------------------------------------------------------------------------------------
+
+    def forget(self, chat_ids: set[str]) -> None:
+        """Drop the records (and queue waits) of chats that left memory."""
+        accounts = {self.records.pop(i).account_id for i in chat_ids if i in self.records}
+        for chat_id in chat_ids:
+            self._episodes_of.pop(chat_id, None)
+            self._waiting.pop(chat_id, None)
+        for account_id in accounts:
+            self._by_account[account_id] = [r for r in self._by_account.get(account_id, [])
+                                            if r.chat_id not in chat_ids]
+            self.queue[account_id] = [e for e in self.queue.get(account_id, [])
+                                      if e.chat_id not in chat_ids]
+
+    def keep(self, record: ChatRecord, episodes: list[QueueEpisode]) -> None:
+        """Hold a record read back from a data dir (a restart), with its queue waits; call
+        `resort` once all are in."""
+        self.records[record.chat_id] = record
+        self._by_account.setdefault(record.account_id, []).append(record)
+        self._episodes_of[record.chat_id] = episodes
+        self.queue.setdefault(record.account_id, []).extend(episodes)
+        for episode in episodes:
+            if episode.left is None:
+                self._waiting[record.chat_id] = episode
+
+    def resort(self) -> None:
+        """Put the records and queue waits held by `keep` back in time order."""
+        for records in self._by_account.values():
+            records.sort(key=lambda r: r.requested)
+        for episodes in self.queue.values():
+            episodes.sort(key=lambda e: e.entered)
 
     def episodes(self, account_id: str) -> list[QueueEpisode]:
         """Every queue wait of an account, oldest first."""
@@ -195,6 +239,7 @@ class Recorder:
     def _enter_queue(self, record: ChatRecord, skill_id: str | None, now: float) -> None:
         episode = QueueEpisode(chat_id=record.chat_id, skill_id=skill_id, entered=now)
         self.queue.setdefault(record.account_id, []).append(episode)
+        self._episodes_of.setdefault(record.chat_id, []).append(episode)
         self._waiting[record.chat_id] = episode
 
     def _leave_queue(self, chat_id: str, now: float, outcome: str) -> None:
