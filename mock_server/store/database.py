@@ -132,15 +132,13 @@ class Database:
         row = self.db.execute("SELECT body FROM records WHERE chat_id = ?", (chat_id,)).fetchone()
         return None if row is None else row[0]
 
-    def records(self, account_id: str, since: float | None, until: float | None) -> Iterator[
-            tuple[str, bytes]]:
-        """(chat id, body) of an account's records requested in [since, until], oldest first."""
-        rows = self.db.execute(
-            "SELECT chat_id, body FROM records WHERE account_id = ? AND requested >= ? "
+    def record_ids(self, account_id: str, since: float | None, until: float | None) -> list[str]:
+        """The chat ids of an account's records requested in [since, until], oldest first."""
+        return [r[0] for r in self.db.execute(
+            "SELECT chat_id FROM records WHERE account_id = ? AND requested >= ? "
             "AND requested <= ? ORDER BY requested",
             (account_id, float("-inf") if since is None else since,
-             float("inf") if until is None else until))
-        yield from rows
+             float("inf") if until is None else until))]
 
     def counts(self) -> dict[str, int]:
         """How many chats and records the file holds."""

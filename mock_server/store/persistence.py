@@ -194,8 +194,8 @@ class Persistence:
     def cold_records(self, account_id: str, since: float | None, until: float | None) -> list:
         """The Step 5 records of an account's chats that left memory, oldest first."""
         resident = self.tree.analytics.records
-        return [codec.loads(body, None)[0]
-                for chat_id, body in self.database.records(account_id, since, until)
+        return [codec.loads(self.database.record(chat_id), None)[0]
+                for chat_id in self.database.record_ids(account_id, since, until)
                 if chat_id not in resident]
 
     def _restore(self) -> None:
