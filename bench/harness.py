@@ -111,8 +111,10 @@ def pinned(cmd: list[str], cpu: int | None) -> list[str]:
 
 def start_server(app: str, stack: str, config: str | None = None, cpu: int | None = None,
                  tag: str = "", cprofile: str | None = None,
-                 cprofile_timer: str = "cpu", diagnose: str | None = None) -> Server:
-    """Start the sandbox (app="sandbox") or the bare app on `stack`, on a free port.
+                 cprofile_timer: str = "cpu", diagnose: str | None = None,
+                 extra_args: tuple[str, ...] = ()) -> Server:
+    """Start the sandbox (app="sandbox") or the bare app on `stack`, on a free port
+    (`extra_args`: more options of the server, e.g. `--shards 2`).
 
     The sandbox on the gevent stack is the real CLI, `python -m mock_server --port 0`.
     With `cprofile` (a file name) the server runs under bench/profiled.py, which writes its
@@ -133,6 +135,7 @@ def start_server(app: str, stack: str, config: str | None = None, cpu: int | Non
         cmd = [PYTHON, *cmd]
     if config:
         cmd += ["--config", str(config)]
+    cmd += list(extra_args)
     stamp = time.strftime("%Y%m%d-%H%M%S")
     log = RESULTS / "logs" / f"{tag or 'server'}-{app}-{stack}-{stamp}-{os.getpid()}.log"
     return Server(f"{app} on {stack}", pinned(cmd, cpu), log)

@@ -16,3 +16,7 @@ $PY bench/poll_vs_bare.py $Q                                                    
 $PY bench/concurrent_chats.py --chats 500 --lines 10 --interval 1 --warmup --runs 3 $Q || true   # 0 errors, p99 < 100 ms
 $PY bench/concurrent_chats.py --chats 1000 --lines 10 --interval 2 --warmup --runs 3 $Q || true  # 0 errors, p99 < 100 ms
 $PY bench/concurrent_chats.py --chats 1000 --lines 10 --interval 1 --warmup --runs 3 $Q || true  # completes, 0 errors
+# Two shards vs one process, the same load over two accounts (bench/README.md, "Two shards"):
+for chats in 200 500 1000; do
+  $PY bench/concurrent_chats.py --shards 2 --chats "$chats" --warmup --timeout 180 $Q || true
+done

@@ -51,6 +51,16 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--allowed-origin", action="append", default=[], type=origin, metavar="URL",
                    help="a page origin (scheme://host[:port]) besides the sandbox's own whose "
                         "browsers may open the live view (Socket.IO); repeat for several")
+    # Shards (mock_server/shards.py, shard_launcher.py): accounts spread over processes.
+    p.add_argument("--shards", type=int, metavar="N",
+                   help="run N shard processes (N >= 2; ports --port+i, or free ones with --port "
+                        "0), each owning some accounts; a Redis for reset and the clock")
+    p.add_argument("--shard", type=int, metavar="I",
+                   help="run as shard I alone, of the config's static 'shards:' map (one per "
+                        "machine; needs --redis)")
+    p.add_argument("--redis", metavar="URL",
+                   help="the shards' Redis (redis://host:port/db); --shards starts its own if absent")
+    p.add_argument("--shard-map", help=argparse.SUPPRESS)  # the launcher's map, as JSON
     p.add_argument("--log-level", default="INFO")
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return p.parse_args(argv)
@@ -66,6 +76,19 @@ def main(argv=None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 
+    if args.shards is not None:  # the launcher: N shard processes, each this CLI again
+        from .shard_launcher import launch
+        return launch(args, config, sys.argv[1:] if argv is None else list(argv))
+    shard_map = None
+    if args.shard is not None:
+        from .shards import for_process
+        try:
+            shard_map, config = for_process(args, config)
+        except ConfigError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        args.port = shard_map.shard.port
+
     from .app import create_app, start_ticker  # imported here so `--help` stays fast
     from .model.clock import OffsetClock
     from .model.personas import make_persona
@@ -78,12 +101,22 @@ def main(argv=None) -> int:
     except ConfigError as exc:  # a section checked as the app is built (faults)
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    if shard_map is not None:
+        from .fanout import RedisUnavailable
+        from .shard_app import init_shards
+        try:
+            init_shards(app, shard_map, args.redis)
+        except RedisUnavailable as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
     ssl = {}
     scheme = "http"
     if args.tls:
-        from .tls import make_certificate
+        from .tls import existing_certificate, make_certificate
         names = sorted({"localhost", "127.0.0.1", "::1", args.host} - {"0.0.0.0", "::"})
-        ca, cert, key = make_certificate(Path(args.tls_dir), names)
+        # a shard serves the certificate its launcher made (one CA for every shard)
+        made = existing_certificate(Path(args.tls_dir)) if shard_map is not None else None
+        ca, cert, key = made or make_certificate(Path(args.tls_dir), names)
         ssl = {"certfile": str(cert), "keyfile": str(key)}
         scheme = "https"
     try:
@@ -107,6 +140,10 @@ def main(argv=None) -> int:
     host = "localhost" if args.host in ("127.0.0.1", "0.0.0.0", "::", "::1") else args.host
     base = f"{scheme}://{host}:{port}"
     _banner(base, config, ca if args.tls else None)
+    if shard_map is not None:
+        print(f"  shard {shard_map.me} of {len(shard_map.shards)}: serves "
+              f"{', '.join(shard_map.by_shard()[shard_map.me]) or 'no account'}; its Domain API "
+              f"names the owning shard of every other account", flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

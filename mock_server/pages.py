@@ -3,9 +3,10 @@ files and the front-end libraries installed from npm (served from node_modules: 
 from html import escape
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, send_from_directory
+from flask import Blueprint, Response, abort, current_app, send_from_directory
 
 from .api.common import locked, root_url, sandbox
+from .shard_app import elsewhere
 from .vendor import VENDOR, vendor_path  # /vendor/<name> -> an npm package's file
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -128,6 +129,18 @@ def home():
             f"<ul>{engagements}</ul>"
             f"<p>Domain API: <code>{escape(root)}/csdr/account/{escape(account.id)}/service/"
             f"baseURI.json?version=1.0</code></p></section>")
+    scheme, host = root.split("://", 1)
+    others = elsewhere(current_app, host)
+    if others:  # a shard: the other accounts, each on the shard that serves it
+        items = "".join(
+            f'<li>Account <code>{escape(a)}</code>: shard {i}, '
+            f'<a href="{escape(scheme)}://{escape(where)}/">{escape(scheme)}://{escape(where)}/</a></li>'
+            for a, i, where in others)
+        rows.append(f"<section><h2>Accounts on other shards</h2><ul>{items}</ul>"
+                    f"<p>Any shard's Domain API names the shard of every account.</p></section>")
+        serves = "the Domain API of any shard names, for every account, the shard that serves it"
+    else:
+        serves = "every service of every account resolves to this server"
     page = f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -136,7 +149,7 @@ def home():
 <link rel="stylesheet" href="/static/home.css"></head>
 <body><main><h1>Conversational Cloud sandbox</h1>
 <p>A local mock of LivePerson Conversational Cloud (live chat). Point a bot's CSDS domain at
-<code>{escape(root)}</code>: every service of every account resolves to this server.</p>
+<code>{escape(root)}</code>: {serves}.</p>
 <nav class="pages"><a class="page-link" href="/consumer"><strong>Consumer page</strong>
 <span>Chat as a customer: pick an engagement, talk to the bot, end the chat, rate it.</span></a>
 <a class="page-link" href="/workspace"><strong>Agent workspace</strong>

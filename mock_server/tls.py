@@ -18,3 +18,10 @@ def make_certificate(directory: Path, hostnames: list[str]) -> tuple[Path, Path,
         for blob in server.cert_chain_pems:
             out.write(blob.bytes())
     return ca_path, cert_path, key_path
+
+
+def existing_certificate(directory: Path) -> tuple[Path, Path, Path] | None:
+    """(ca, cert, key) already in `directory` (what make_certificate wrote), or None: the shards
+    of one sandbox serve the one certificate the launcher made, so clients trust one CA."""
+    paths = (directory / "ca.pem", directory / "server.pem", directory / "server.key")
+    return paths if all(p.is_file() for p in paths) else None

@@ -16,7 +16,7 @@ from flask import Blueprint, Response, request
 from ..model.errors import BadRequest, NotFound
 from ..wire.errors import envelope
 from .common import locked, sandbox
-from .domain import SERVICES, base_uris, service_host
+from .domain import SERVICES, base_uris, check_account, service_host
 
 bp = Blueprint("domain_jsonp", __name__)
 
@@ -58,12 +58,12 @@ def one_service_jsonp(account_id, service):
     """The host of one service: `ResultSet.lpData[0].lpServer`."""
     callback = _callback()  # a bad callback is refused before anything else is said
     try:
-        sandbox().account(account_id)
+        check_account(account_id)
         if service not in SERVICES:
             raise NotFound(f"Service {service} was not found for account {account_id}", 5)
     except NotFound as exc:
         return _script(callback, _call_error(exc))
-    return _script(callback, {"lpData": [{"lpServer": service_host()}]})
+    return _script(callback, {"lpData": [{"lpServer": service_host(account_id)}]})
 
 
 @bp.get("/api/account/<account_id>/service/baseURI.lpCsds")
@@ -73,7 +73,7 @@ def all_services_jsonp(account_id):
     """The hosts of every service: `ResultSet.lpData.baseURIs`, items as in the JSON form."""
     callback = _callback()
     try:
-        sandbox().account(account_id)
+        check_account(account_id)
     except NotFound as exc:
         return _script(callback, _call_error(exc))
     return _script(callback, {"lpData": {"baseURIs": base_uris(account_id)}})

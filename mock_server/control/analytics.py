@@ -14,7 +14,7 @@ from flask import Response, request
 from ..api.common import json_body, locked, respond, sandbox
 from ..model.analytics.scorecard import BY_BOT, BY_SKILL, BY_VARIANT
 from ..model.analytics.timeseries import MAX_BUCKETS, default_bucket
-from ..model.errors import BadRequest
+from ..model.errors import BadRequest, NotFound
 from ..wire.formats import epoch_ms
 from . import bp
 from .routes import LATEST_TIME
@@ -34,7 +34,12 @@ CSV_TEXT = ("key", "label", "kind", "reasons")  # free text: guarded against spr
 def _account(sb):
     """`?account=` (default: the config's first account); NotFound for an unknown one."""
     raw = request.args.get("account", "")
-    return sb.account(raw) if raw else next(iter(sb.accounts.values()))
+    if raw:
+        return sb.account(raw)
+    first = next(iter(sb.accounts.values()), None)
+    if first is None:  # a shard that owns no account (mock_server/shards.py)
+        raise NotFound("This sandbox serves no account; ask another shard", 5)
+    return first
 
 
 def _time(name: str) -> float | None:

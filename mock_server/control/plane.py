@@ -70,9 +70,14 @@ def replace_sandbox(app, config: dict | None = None, seed: int | None = None,
     """Put a fresh Sandbox in the app: the same config and seed unless given (the clock stays:
     time never goes back); the live view and the control plane follow the new one."""
     old: Sandbox = app.extensions["sandbox"]
+    shards, whole = app.extensions.get("sandbox.shards"), config
+    if shards is not None and config is not None:
+        config = shards.owned_config(config)  # a shard builds only the accounts it owns
     with old.lock:
         fresh = Sandbox(old.config if config is None else config, clock=old.clock,
                         seed=old.seed if keep_seed and seed is None else seed)
+        if shards is not None and whole is not None:
+            shards.learn(whole)  # its Domain API answers for every account of the new config
         if old.store is not None:  # the data dir forgets the old state and keeps the fresh one
             old.store.reset(fresh)
         app.extensions["sandbox.control"].bind(fresh)

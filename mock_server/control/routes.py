@@ -4,6 +4,7 @@ import time
 from flask import current_app, request
 
 from ..api.common import json_body, locked, respond, sandbox
+from ..fanout import everywhere  # reset, seed and the clock reach every shard
 from ..model.errors import BadRequest, NotFound
 from ..model.seed import ConfigError, settings_of
 from . import bp, conditions
@@ -52,6 +53,7 @@ def clock():
 
 
 @bp.post("/clock/advance")
+@everywhere
 @locked
 def advance_clock():
     """Move the clock forward by {"seconds": N} and apply every timeout that falls due."""
@@ -68,6 +70,7 @@ def advance_clock():
 
 
 @bp.post("/clock/freeze")
+@everywhere
 @locked
 def freeze_clock():
     """Stop the clock where it stands (only advance moves it then)."""
@@ -76,6 +79,7 @@ def freeze_clock():
 
 
 @bp.post("/clock/unfreeze")
+@everywhere
 @locked
 def unfreeze_clock():
     """Let the clock run again from where it stands, at the wall clock's pace."""
@@ -86,6 +90,7 @@ def unfreeze_clock():
 # --- the whole sandbox ------------------------------------------------------------------------
 
 @bp.post("/reset")
+@everywhere
 def reset():
     """A fresh Sandbox from the same config and seed: every account as configured, no
     session, no chat, ids drawn again from the start, the journal empty, the config's faults
@@ -95,6 +100,7 @@ def reset():
 
 
 @bp.post("/seed")
+@everywhere
 def seed():
     """A fresh Sandbox with {"seed": N} (null: unseeded) and, if given, {"config": {...}}
     (a whole seed config, as the config file holds); later resets keep both."""

@@ -76,13 +76,13 @@ def serve(config=None, *, seed: int = SEED, start: float = START, clock=None,
     return LiveSandbox(app, clock)
 
 
-def start(args, cwd) -> tuple[subprocess.Popen, str, list[str]]:
-    """Run `python -m mock_server --port 0 ARGS` in `cwd` and wait (with a deadline) for its
-    listening line: (process, its URL, the lines it printed so far)."""
+def start(args, cwd, timeout: float = 30) -> tuple[subprocess.Popen, str, list[str]]:
+    """Run `python -m mock_server --port 0 ARGS` in `cwd` and wait (`timeout` seconds at most)
+    for its listening line: (process, its URL, the lines it printed so far)."""
     proc = subprocess.Popen([sys.executable, "-m", "mock_server", "--port", "0", *args],
                             cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             env={**os.environ, "PYTHONPATH": str(ROOT)})
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + timeout
     lines = []
     while time.monotonic() < deadline:
         line = proc.stdout.readline()

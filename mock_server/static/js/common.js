@@ -124,3 +124,30 @@ export async function request(url, { method = "GET", body, headers = {}, timeout
   }
   return { status: response.status, headers: response.headers, json };
 }
+
+// --- shards -----------------------------------------------------------------------------------
+
+const HOST_PORT = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/;
+
+/**
+ * The host another process serves `account`'s `service` on, as this server's Domain API (CSDS)
+ * names it when the sandbox runs as shards; null when it is served here (or CSDS has no answer).
+ * Asked only after the account was refused here, so a one-process sandbox never asks.
+ */
+export async function servedElsewhere(account, service) {
+  try {
+    const { json } = await request(`/api/account/${encodeURIComponent(account)}/service/${service}/baseURI.json?version=1.0`);
+    const host = json?.baseURI;
+    return typeof host === "string" && HOST_PORT.test(host) && host !== location.host ? host : null;
+  } catch {
+    return null;
+  }
+}
+
+/** This page, on `host`, for `account` (and whatever else `extra` adds to the query). */
+export function openOn(host, account, extra = {}) {
+  const query = new URLSearchParams(location.search);
+  query.set("account", account);
+  for (const [key, value] of Object.entries(extra)) query.set(key, value);
+  location.assign(`${location.protocol}//${host}${location.pathname}?${query}`);
+}

@@ -2,7 +2,7 @@
 
 // The chat follows LivePerson's JS chat SDK: events are polled by their `next` link, and the
 // page shows the customer's own line at once, before the poll brings its event.
-import { DEFAULT_ACCOUNT, GLOBAL_APP_KEY, asList, lineContent } from "./common.js";
+import { DEFAULT_ACCOUNT, GLOBAL_APP_KEY, asList, lineContent, openOn, servedElsewhere } from "./common.js";
 import { ConsumerApi } from "./consumer-api.js";
 import { dismissQuickReplies, retireRichActions, setRichActions } from "./rich.js";
 import {
@@ -234,6 +234,9 @@ async function loadEngagements() {
     if (state.phase === "choose") renderEngagements();
     else showWaiting();
   } catch (error) {
+    // a sandbox of shards: the account lives on another one, which CSDS names
+    const host = error.status === 404 ? await servedElsewhere(api.account, "conversationVep") : null;
+    if (host) return openOn(host, api.account);
     showError(ui.engagementError, `Could not load engagements: ${error.message}`);
   }
 }

@@ -8,7 +8,7 @@
 // chat ended (workspace-visitor.js), canned responses (workspace-canned.js), list filters and
 // search (workspace-filters.js) and the wrap-up survey (workspace-wrapup.js).
 import { AgentApi } from "./agent-api.js";
-import { ApiError, DEFAULT_ACCOUNT } from "./common.js";
+import { ApiError, DEFAULT_ACCOUNT, openOn, servedElsewhere } from "./common.js";
 import { arrowKeyTabs, autoGrow, sendOnEnter, showError, sleep, toaster, TypingSignal } from "./ui.js";
 import { CannedPicker } from "./workspace-canned.js";
 import { ListFilters } from "./workspace-filters.js";
@@ -63,6 +63,10 @@ async function onLogin(event) {
     sessionStorage.setItem(STORE, JSON.stringify(state.api.saved()));
     await enter();
   } catch (error) {
+    // a sandbox of shards: another one serves the account (CSDS says which); log in there
+    const account = state.api?.account;
+    const host = account && [401, 404].includes(error.status) ? await servedElsewhere(account, "agentVep") : null;
+    if (host) return openOn(host, account, { user: form.username.value.trim() });
     showError(ui.loginError, error.status === 401 ? "Wrong account, username or password." : `Could not log in: ${error.message}`);
     state.api = null;
   } finally {
@@ -340,6 +344,12 @@ function connectLive() {
 // --- wiring ----------------------------------------------------------------------------------------
 
 ui.loginForm.addEventListener("submit", onLogin);
+{ // ?account= (and ?user=): the login form filled in, as another shard sends the browser here
+  const params = new URLSearchParams(location.search);
+  const fields = ui.loginForm.elements;
+  if (params.get("account")) fields.account.value = params.get("account");
+  if (params.get("user")) fields.username.value = params.get("user");
+}
 ui.logout.addEventListener("click", logout);
 ui.availability.addEventListener("change", changeAvailability);
 ui.accept.addEventListener("click", accept);
