@@ -239,7 +239,9 @@ class Ticker:
 
 
 class Run:
-    """One benchmark run: bots, chats, stats."""
+    """One benchmark run: bots, chats, stats (bench/soak.py reuses its bots and customers)."""
+
+    user_agent = "bench/concurrent_chats"  # of every chat request
 
     def __init__(self, args, base: str, account: str, skill: str, bots: list[tuple[str, str]],
                  server_pid: int | None = None):
@@ -329,7 +331,22 @@ class Run:
 
     def customer(self, i: int) -> None:
         gevent.sleep(i * self.args.ramp / max(self.args.chats, 1))
-        c, t0 = self.client(), time.monotonic()
+        t0 = time.monotonic()
+        finished, replies = self.one_chat(i)
+        self.customers_done += 1
+        if finished and replies == self.args.lines:
+            self.chats_ok += 1
+            self.chat_seconds.append(time.monotonic() - t0)
+        if self.customers_done == self.args.chats:
+            # let the bot sides read the `ended` state, then stop everything
+            gevent.spawn_later(self.args.interval * 1.5, self.stop.set)
+
+    def one_chat(self, i: int, deadline: float = float("inf")) -> tuple[bool, int]:
+        """One customer's chat on its own connection: request it (visitor `i`), poll, say
+        `lines` lines one answer at a time, end it; (ended by the customer, bot answers).
+        Past `deadline` (time.monotonic()) the customer gives up and ends the chat (bench/soak.py:
+        a chat that never finishes would otherwise hold its slot for ever)."""
+        c = self.client()
         chat = None
         while chat is None and not self.stop.is_set():
             try:
@@ -337,14 +354,14 @@ class Run:
                                  f"/api/account/{self.account}/chat/request?v=1&NC=true",
                                  CONSUMER_HEADERS,
                                  {"request": {"skill": self.skill, "visitorId": str(10**15 + i),
-                                              "userAgent": "bench/concurrent_chats"}})
+                                              "userAgent": self.user_agent}})
                 chat = path_of(resp.headers["Location"])
             except Failed:
                 gevent.sleep(self.args.interval)
         tick, start = Ticker(self.args.interval), 0
         accepted = awaiting = finished = False
         sent = replies = 0
-        while chat and not finished and not self.stop.is_set():
+        while chat and not finished and not self.stop.is_set() and time.monotonic() < deadline:
             tick.wait()
             try:
                 _, body = c.call("consumer.poll", "GET", f"{chat}/events?from={start}",
@@ -369,14 +386,14 @@ class Run:
                     finished = True
             except Failed:
                 continue
+        if chat and not finished and not self.stop.is_set() and time.monotonic() >= deadline:
+            try:
+                c.call("consumer.end", "POST", f"{chat}/events?v=1&NC=true",
+                       CONSUMER_HEADERS, {"event": {"@type": "state", "state": "ended"}})
+            except Failed:
+                pass
         c.close()
-        self.customers_done += 1
-        if finished and replies == self.args.lines:
-            self.chats_ok += 1
-            self.chat_seconds.append(time.monotonic() - t0)
-        if self.customers_done == self.args.chats:
-            # let the bot sides read the `ended` state, then stop everything
-            gevent.spawn_later(self.args.interval * 1.5, self.stop.set)
+        return finished, replies
 
     # --- the run ----------------------------------------------------------------------------
 
@@ -393,28 +410,45 @@ class Run:
                                          100 * (now[2] - last[2]) / dt))
             last = now
 
-    def execute(self) -> dict:
-        if self.server_pid:
-            self.greenlets.append(gevent.spawn(self.sample_cpu))
+    def start_bots(self) -> None:
+        """Log every bot in (all at once), then start its incomingRequests loop."""
         logins = [gevent.spawn(self.bot_login, u, p) for u, p in self.bots]
         gevent.joinall(logins, timeout=30, raise_error=True)
         for g in logins:
             self.greenlets.append(gevent.spawn(self.bot_session, *g.value))
+
+    def shutdown(self) -> None:
+        """Stop every poller of the run (bots, bot sides, customers)."""
+        self.stop.set()
+        gevent.sleep(0.1)
+        gevent.killall(self.greenlets, timeout=5)
+
+    def execute(self) -> dict:
+        if self.server_pid:
+            self.greenlets.append(gevent.spawn(self.sample_cpu))
+        self.start_bots()
         t0 = time.monotonic()
         customers = [gevent.spawn(self.customer, i) for i in range(self.args.chats)]
         self.greenlets.extend(customers)
         finished = self.stop.wait(self.args.timeout)
         elapsed = time.monotonic() - t0
-        self.stop.set()
-        gevent.sleep(0.1)
-        gevent.killall(self.greenlets, timeout=5)
+        self.shutdown()
         return {"elapsed_s": round(elapsed, 2), "finished_in_time": bool(finished)}
 
 
 def bots_of(config_path: Path) -> tuple[str, str, list[tuple[str, str]], int]:
     """(account, skill name, [(login, password)], total maxChats) of the config's first account
     that has bot users with passwords."""
+    accounts = accounts_with_bots(config_path)
+    if not accounts:
+        raise SystemExit(f"{config_path}: no account with bot users that log in by password")
+    return accounts[0]
+
+
+def accounts_with_bots(config_path: Path) -> list[tuple[str, str, list[tuple[str, str]], int]]:
+    """`bots_of` for every account of the config that has bot users with passwords."""
     config = yaml.safe_load(config_path.read_text())
+    out = []
     for account in config["accounts"]:
         bots = [u for u in account.get("users", []) if u.get("userType") == "bot"
                 and u.get("password")]
@@ -423,8 +457,8 @@ def bots_of(config_path: Path) -> tuple[str, str, list[tuple[str, str]], int]:
             capacity = sum(10**9 if int(u.get("maxChats", -1)) < 0 else int(u["maxChats"])
                            for u in bots if skill in u.get("skills", []))
             bots = [(u["loginName"], u["password"]) for u in bots if skill in u.get("skills", [])]
-            return str(account["id"]), skill, bots, capacity
-    raise SystemExit(f"{config_path}: no account with bot users that log in by password")
+            out.append((str(account["id"]), skill, bots, capacity))
+    return out
 
 
 def warm_up(base: str, account: str, skill: str) -> None:
@@ -438,6 +472,145 @@ def warm_up(base: str, account: str, skill: str) -> None:
     c.call("warmup", "POST", f"{chat}/events?v=1&NC=true", CONSUMER_HEADERS,
            {"event": {"@type": "state", "state": "ended"}})
     c.close()
+
+
+# --- the same load over several accounts: on one process, or on one shard each ------------------
+
+def csds_base(base: str, account: str) -> str:
+    """`scheme://host:port` serving the account, as the Domain API at `base` names it (the
+    one process itself, or the shard that owns the account): the bench follows CSDS too."""
+    parts = urlsplit(base)
+    c = Client(parts.hostname, parts.port, Stats())
+    _, body = c.call("setup.csds", "GET",
+                     f"/api/account/{account}/service/agentVep/baseURI.json?version=1.0", JSON_HEADERS)
+    c.close()
+    return f"{parts.scheme}://{body['baseURI']}"
+
+
+def process_tree(root_pid: int) -> list[int]:
+    """The process and its live descendants (the launcher, its shards and its Redis)."""
+    parents = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    stat = f.read()
+            except OSError:
+                continue
+            parents[int(entry)] = int(stat[stat.rfind(")") + 2:].split()[1])
+    out, todo = [], [root_pid]
+    while todo:
+        pid = todo.pop()
+        out.append(pid)
+        todo.extend(p for p, pp in parents.items() if pp == pid)
+    return out
+
+
+def split_run(args, targets: list, shards: int) -> dict:
+    """The chats of `args` split evenly over `targets` (account, skill, bots, capacity), run at
+    once: on one process (`shards` 0) or on `shards` shard processes (python -m mock_server
+    --shards N); the numbers of the whole run, and the CPU of its busiest server process."""
+    busy_before = wait_for_quiet(max_wait=args.quiet_wait)
+    server = start_server("sandbox", "gevent", config=args.config, tag=f"shards{shards}",
+                          extra_args=("--shards", str(shards)) if shards else ())
+    try:
+        runs = []
+        for i, (account, skill, bots, _) in enumerate(targets):
+            base = csds_base(server.url, account)
+            if args.warmup:
+                warm_up(base, account, skill)
+            share = argparse.Namespace(**vars(args))
+            share.chats = args.chats // len(targets) + (1 if i < args.chats % len(targets) else 0)
+            runs.append(Run(share, base, account, skill, bots))
+        pids = process_tree(server.pid)
+        cpu0 = {pid: process_cpu_seconds(pid) for pid in pids}
+        client0, busy0, wall0 = time.process_time(), system_busy_seconds(), time.monotonic()
+        outcomes = [g.get() for g in gevent.joinall([gevent.spawn(r.execute) for r in runs],
+                                                    raise_error=True)]
+        wall = time.monotonic() - wall0
+        cpu = {pid: process_cpu_seconds(pid) - cpu0[pid] for pid in pids}
+        cpu_client, busy = time.process_time() - client0, system_busy_seconds() - busy0
+    finally:
+        server.stop()
+    stats = Stats()
+    for run in runs:
+        for kind, values in run.stats.latency.items():
+            stats.latency[kind].extend(values)
+        stats.errors.update(run.stats.errors)
+        stats.races.update(run.stats.races)
+        stats.error_samples.extend(run.stats.error_samples[:5])
+    elapsed = max(o["elapsed_s"] for o in outcomes)
+    requests = sum(len(v) for v in stats.latency.values())
+    chat_seconds = sorted(x for run in runs for x in run.chat_seconds)
+    server_cpu = sum(cpu.values())
+    return {
+        "shards": shards, "accounts": [t[0] for t in targets], "url": server.url,
+        "elapsed_s": elapsed, "finished_in_time": all(o["finished_in_time"] for o in outcomes),
+        "chats_completed": sum(r.chats_ok for r in runs), "bot_answers": sum(r.bot_answers for r in runs),
+        "requests": requests, "requests_per_s": round(requests / elapsed, 1),
+        "chats_per_s": round(sum(r.chats_ok for r in runs) / elapsed, 2),
+        "errors": sum(stats.errors.values()), "error_kinds": dict(stats.errors),
+        "races": dict(stats.races), "error_samples": stats.error_samples,
+        "latency_all": stats.summary(),
+        "latency_by_kind": {k: stats.summary([k]) for k in sorted(stats.latency)},
+        "chat_duration_s": {"p50": round(percentile(chat_seconds, 50), 2),
+                            "max": round(chat_seconds[-1] if chat_seconds else 0, 2)},
+        "server_cpu_pct": round(100 * server_cpu / wall, 1),
+        "busiest_process_cpu_pct": round(100 * max(cpu.values()) / wall, 1),
+        "server_cpu_ms_per_request": round(1000 * server_cpu / max(requests, 1), 3),
+        "client_cpu_pct": round(100 * cpu_client / wall, 1),
+        "other_cpu_pct": round(100 * max(busy - server_cpu - cpu_client, 0) / wall, 1),
+        "other_cpu_pct_before": round(busy_before, 1),
+    }
+
+
+def compare_shards(args) -> int:
+    """`--shards N`: the same load (same chats, same N accounts) on one process, then on N
+    shards, side by side; 0 when both runs completed every chat without an error."""
+    targets = accounts_with_bots(Path(args.config))[:args.shards]
+    if len(targets) < args.shards:
+        raise SystemExit(f"{args.config}: --shards {args.shards} needs {args.shards} accounts with bots")
+    info = machine()
+    print(f"{args.chats} chats x {args.lines} lines over accounts {', '.join(t[0] for t in targets)}, "
+          f"poll every {args.interval:g} s: one process, then {args.shards} shards; "
+          f"{info['nproc']} CPUs, code {info['code']}", flush=True)
+    results = []
+    for shards in (0, args.shards):
+        for attempt in range(1, 4):  # as main(): a run other processes crowded is done again
+            random.seed(args.seed)
+            r = split_run(args, targets, shards)
+            print(f"  {'one process' if not shards else f'{shards} shards'}: {r['chats_completed']}/"
+                  f"{args.chats} chats in {r['elapsed_s']} s, {r['errors']} errors, p99 "
+                  f"{r['latency_all']['p99_ms']} ms, other processes {r['other_cpu_pct']}% of a CPU",
+                  flush=True)
+            if r["other_cpu_pct"] <= args.max_other:
+                break
+            if attempt < 3:
+                print("  other processes used more than --max-other: again", flush=True)
+        results.append(r)
+    one, many = results
+    rows = [("chats completed", lambda r: f"{r['chats_completed']}/{args.chats}"),
+            ("errors", lambda r: r["errors"]),
+            ("run time s", lambda r: r["elapsed_s"]),
+            ("throughput req/s", lambda r: r["requests_per_s"]),
+            ("throughput chats/s", lambda r: r["chats_per_s"]),
+            ("p50 ms", lambda r: r["latency_all"]["p50_ms"]),
+            ("p99 ms", lambda r: r["latency_all"]["p99_ms"]),
+            ("max ms", lambda r: r["latency_all"]["max_ms"]),
+            ("chat duration p50 s", lambda r: r["chat_duration_s"]["p50"]),
+            ("server CPU, % of one core (all processes)", lambda r: r["server_cpu_pct"]),
+            ("busiest server process, % of one core", lambda r: r["busiest_process_cpu_pct"]),
+            ("client CPU %", lambda r: r["client_cpu_pct"]),
+            ("other processes' CPU %", lambda r: r["other_cpu_pct"])]
+    print(f"| | one process | {args.shards} shards |\n|---|---:|---:|")
+    for name, value in rows:
+        print(f"| {name} | {value(one)} | {value(many)} |")
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"concurrent_chats-shards{args.shards}-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    path.write_text(json.dumps({"machine": info, "args": vars(args), "one_process": one,
+                                "shards": many}, indent=2))
+    print(f"results: {path}")
+    return 0 if all(r["errors"] == 0 and r["chats_completed"] == args.chats for r in results) else 1
 
 
 def one_run(args, account: str, skill: str, bots: list, run_no: int = 1) -> dict:
@@ -603,7 +776,14 @@ def main(argv=None) -> int:
                    help="run the server under bench/diagnosed.py (GC pauses, tick times, CPU per "
                         "request kind, event-loop lag; a few µs per request) and write them to "
                         "FILE.json (FILE-<run>.json with --runs > 1)")
+    p.add_argument("--shards", type=int, metavar="N",
+                   help="compare, in one run: the same chats split over the config's first N "
+                        "accounts, on one process and on N shards (python -m mock_server "
+                        "--shards N; the accounts must hash onto different shards)")
     args = p.parse_args(argv)
+    if args.shards:
+        stop_servers_on_signals()
+        return compare_shards(args)
     account, skill, bots, capacity = bots_of(Path(args.config))
     if args.chats > capacity:
         raise SystemExit(f"{args.chats} chats exceed the bots' capacity ({capacity} maxChats)")
