@@ -215,3 +215,28 @@ def test_a_static_map_over_tls_serves_one_certificate(tmp_path):
         assert login.status_code == 200
     finally:
         stop(running.proc)
+
+
+def test_each_shard_keeps_its_own_data_dir_across_a_restart(tmp_path):
+    """--shards 2 --data-dir DIR: shard i keeps DIR/shard-<i>; after a restart the demo bot's
+    bearer, issued by the shard owning the demo account, still works there."""
+    args = ["--seed", "7", "--data-dir", str(tmp_path / "data")]
+    running = start_shards(args, tmp_path)
+    try:
+        owner = running.urls[1]
+        bearer = requests.post(f"{owner}/api/account/{ACCOUNT}/login?v=1.3",
+                               json={"username": DEMO_BOT.login, "password": DEMO_BOT.password}
+                               ).json()["bearer"]
+    finally:
+        stop(running.proc)
+    assert sorted(p.name for p in (tmp_path / "data").iterdir()) == ["shard-0", "shard-1"]
+    running = start_shards(args, tmp_path)
+    try:
+        r = requests.post(f"{running.urls[1]}/api/account/{ACCOUNT}/agentSession?v=1&NC=true",
+                          json={"loginData": ""}, headers={"Authorization": f"Bearer {bearer}"})
+        assert r.status_code == 200 and "agentSessionLocation" in r.json(), r.text
+        other = requests.post(f"{running.urls[0]}/api/account/{OTHER_ACCOUNT}/agentSession?v=1",
+                              json={"loginData": ""}, headers={"Authorization": f"Bearer {bearer}"})
+        assert other.status_code == 401  # the other shard never issued it
+    finally:
+        stop(running.proc)
