@@ -49,8 +49,8 @@ def environ(method: str, path: str, headers: dict, body: bytes | None = None) ->
 class App:
     """The app and a way to call it."""
 
-    def __init__(self):
-        self.app = create_app(load_config(str(BENCH / "bench_config.yaml")))
+    def __init__(self, data_dir: str | None = None):
+        self.app = create_app(load_config(str(BENCH / "bench_config.yaml")), data_dir=data_dir)
 
     def call(self, method, path, headers, body=None):
         data = json.dumps(body).encode() if body is not None else None
@@ -68,9 +68,9 @@ class App:
         return out["headers"], (json.loads(raw) if raw else None)
 
 
-def request_kinds(chats: int) -> dict:
+def request_kinds(chats: int, data_dir: str | None = None) -> dict:
     """A fresh app with `chats` open chats: {kind: a function making one such request}."""
-    a = App()
+    a = App(data_dir)
     acct = "70000001"
     json_h = {"Content-Type": "application/json", "Accept": "application/json"}
     cons_h = {**json_h, "Authorization": f"LivePerson appKey={KEY}"}
@@ -107,20 +107,29 @@ def main(argv=None) -> None:
     p.add_argument("--n", type=int, default=3000)
     p.add_argument("--repeat", type=int, default=5)
     p.add_argument("--no-gc", action="store_true", help="gc.disable() while timing")
+    p.add_argument("--data-dir", metavar="DIR",
+                   help="also time an app keeping its state in DIR (--data-dir), beside the "
+                        "in-memory one (the reference)")
     args = p.parse_args(argv)
-    kinds = request_kinds(args.chats)
+    apps = {"memory": request_kinds(args.chats)}
+    if args.data_dir:
+        apps["data dir"] = request_kinds(args.chats, args.data_dir)
     gc.collect()
     if args.no_gc:
         gc.disable()
     print(f"{args.chats} open chats; best of {args.repeat} x {args.n} calls, µs of CPU per call")
-    for name, fn in kinds.items():
-        best = float("inf")
-        for _ in range(args.repeat):
-            t = time.thread_time()
-            for _ in range(args.n):
-                fn()
-            best = min(best, (time.thread_time() - t) / args.n)
-        print(f"  {name:14} {best * 1e6:8.1f}")
+    print(f"  {'':14}" + "".join(f"{name:>10}" for name in apps))
+    for kind in apps["memory"]:
+        row = []
+        for kinds in apps.values():
+            best = float("inf")
+            for _ in range(args.repeat):
+                t = time.thread_time()
+                for _ in range(args.n):
+                    kinds[kind]()
+                best = min(best, (time.thread_time() - t) / args.n)
+            row.append(best)
+        print(f"  {kind:14}" + "".join(f"{v * 1e6:10.1f}" for v in row))
 
 
 if __name__ == "__main__":

@@ -29,6 +29,9 @@ def _v1(db: sqlite3.Connection) -> None:
         CREATE TABLE chats (id TEXT PRIMARY KEY, account_id TEXT NOT NULL, created REAL NOT NULL,
                             ended REAL, body BLOB NOT NULL);
         CREATE INDEX chats_open ON chats (ended) WHERE ended IS NULL;
+        -- a chat's events, appended as they happen (the chat row holds the rest of the chat)
+        CREATE TABLE events (chat_id TEXT NOT NULL, id INTEGER NOT NULL, body BLOB NOT NULL,
+                             PRIMARY KEY (chat_id, id)) WITHOUT ROWID;
         CREATE INDEX chats_ended ON chats (ended);
         -- the Step 5 record of each chat (and its queue waits), by request time
         CREATE TABLE records (chat_id TEXT PRIMARY KEY, account_id TEXT NOT NULL,
@@ -109,6 +112,19 @@ class Database:
             "INSERT INTO chats VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
             "ended = excluded.ended, body = excluded.body", rows)
 
+    def put_events(self, rows: Iterable[tuple]) -> None:
+        """(chat_id, event id, body) rows, appended."""
+        self.db.executemany("INSERT OR REPLACE INTO events VALUES (?, ?, ?)", rows)
+
+    def events(self, chat_id: str) -> list[bytes]:
+        """A chat's event bodies, in order."""
+        return [r[0] for r in self.db.execute(
+            "SELECT body FROM events WHERE chat_id = ? ORDER BY id", (chat_id,))]
+
+    def event_count(self, chat_id: str) -> int:
+        return self.db.execute("SELECT count(*) FROM events WHERE chat_id = ?",
+                               (chat_id,)).fetchone()[0]
+
     def put_records(self, rows: Iterable[tuple]) -> None:
         """(chat_id, account_id, requested, body) rows."""
         self.db.executemany(
@@ -119,14 +135,14 @@ class Database:
         row = self.db.execute("SELECT body FROM chats WHERE id = ?", (chat_id,)).fetchone()
         return None if row is None else row[0]
 
-    def resident_chats(self, ended_since: float, ended_limit: int) -> Iterator[bytes]:
-        """The open chats and the newest `ended_limit` ended since `ended_since`, in the order
-        they were requested (rowid: a chat's first write)."""
+    def resident_chats(self, ended_since: float, ended_limit: int) -> Iterator[tuple[str, bytes]]:
+        """(id, body) of the open chats and the newest `ended_limit` ended since `ended_since`,
+        in the order they were requested (rowid: a chat's first write)."""
         rows = self.db.execute(
-            "SELECT body FROM chats WHERE ended IS NULL OR rowid IN (SELECT rowid FROM chats "
+            "SELECT id, body FROM chats WHERE ended IS NULL OR rowid IN (SELECT rowid FROM chats "
             "WHERE ended >= ? ORDER BY ended DESC LIMIT ?) ORDER BY rowid",
             (ended_since, ended_limit))
-        yield from (r[0] for r in rows)
+        yield from rows
 
     def record(self, chat_id: str) -> bytes | None:
         row = self.db.execute("SELECT body FROM records WHERE chat_id = ?", (chat_id,)).fetchone()
@@ -148,7 +164,7 @@ class Database:
     def clear(self) -> None:
         """Empty every table (a reset): the schema stays."""
         with self.transaction():
-            for table in ("parts", "chats", "records"):
+            for table in ("parts", "chats", "events", "records"):
                 self.db.execute(f"DELETE FROM {table}")
             self.set_meta("reset_at", repr(time.time()))
 

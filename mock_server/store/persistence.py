@@ -5,8 +5,8 @@ What is stored, and when (docs/architecture.md, "Persistence"):
 - `live`: login and agent sessions, holds, queues, rings, Sentinel's grants and key, Monitoring
   and Visitor Authentication sessions, API key nonces, agent state spans, A/B tests, offline
   messages, the seeded id generator;
-- one row per chat (every event, surveys, transfers) and one per Step 5 record (with its
-  queue waits), written when an event names the chat;
+- one row per chat (its state, surveys, transfers), one per chat event (appended) and one per
+  Step 5 record (with its queue waits), written when an event names the chat;
 - `meta`: the clock (a moved clock never goes back) and when the sandbox last committed.
 The two parts are pickled again at each commit of a write (a non-GET request, a tick, or an
 event that is more than a line) and written only when their bytes changed."""
@@ -52,6 +52,7 @@ class Persistence:
         self.database = Database(directory, durability)
         self.tree = None
         self._chats: dict[str, Chat] = {}  # chats an event named since the last commit
+        self._written: dict[str, int] = {}  # open chat id -> how many of its events are stored
         self._structural = False  # an event other than a line: the parts may have changed
         self._digests: dict[str, bytes] = {}
         self._beat_at = float("-inf")
@@ -67,6 +68,7 @@ class Persistence:
             self._unsubscribe()
         self.tree = tree
         self._chats.clear()
+        self._written.clear()
         self._digests.clear()
         parts = {name: getattr(tree, name) for name in TREE_PARTS}
         parts["tree"] = tree
@@ -142,17 +144,36 @@ class Persistence:
 
     def _put_chats(self, chats) -> None:
         records = self.tree.analytics
-        chat_rows, record_rows = [], []
+        chat_rows, event_rows, record_rows = [], [], []
         for chat in chats:
+            # The chat without its events, which are appended (a line costs one event's row,
+            # not a rewrite of the whole transcript).
+            state = dict(vars(chat), events=[])
             chat_rows.append((chat.id, chat.account_id, chat.created,
                               chat.ended_time if chat.ended else None,
-                              codec.dumps(chat, self.refs)))
+                              codec.dumps(state, self.refs)))
+            written = self._written.get(chat.id)
+            if written is None:
+                written = self.database.event_count(chat.id)
+            event_rows.extend((chat.id, e.id, codec.dumps(e, None)) for e in chat.events[written:])
+            if chat.ended:  # an ended chat takes no more events
+                self._written.pop(chat.id, None)
+            else:
+                self._written[chat.id] = len(chat.events)
             record = records.records.get(chat.id)
             if record is not None:
                 record_rows.append((chat.id, chat.account_id, record.requested, codec.dumps(
                     (record, records.episodes_of(chat.id)), None)))
         self.database.put_chats(chat_rows)
+        self.database.put_events(event_rows)
         self.database.put_records(record_rows)
+
+    def _load_chat(self, chat_id: str, body: bytes) -> Chat:
+        """A chat from its row and its events' rows."""
+        chat = Chat.__new__(Chat)
+        vars(chat).update(codec.loads(body, self.refs))
+        chat.events = [codec.loads(e, None) for e in self.database.events(chat_id)]
+        return codec.upgrade(chat)
 
     def _put_meta(self, now: float) -> None:
         self.database.set_meta("saved_at", repr(now))
@@ -187,9 +208,7 @@ class Persistence:
         if not isinstance(chat_id, str):
             return None
         body = self.database.chat(chat_id)
-        if body is None:
-            return None
-        return codec.loads(body, self.refs)
+        return None if body is None else self._load_chat(chat_id, body)
 
     def cold_records(self, account_id: str, since: float | None, until: float | None) -> list:
         """The Step 5 records of an account's chats that left memory, oldest first."""
@@ -213,13 +232,15 @@ class Persistence:
         tree.accounts.update(codec.loads(db.part("accounts"), None))
         self.refs.users_changed()
         retention = tree.retention
-        for body in db.resident_chats(tree.clock.now() - retention.seconds, retention.count):
-            chat = codec.loads(body, self.refs)
+        for chat_id, body in db.resident_chats(tree.clock.now() - retention.seconds,
+                                               retention.count):
+            chat = self._load_chat(chat_id, body)
             dict.__setitem__(tree.chats, chat.id, chat)
             if chat.ended:
                 retention.ended_chat(chat)
             else:
                 tree.open_chats[chat.id] = chat
+                self._written[chat.id] = len(chat.events)
                 # The sandbox was down, not the visitor: downtime does not count as silence.
                 chat.last_visitor_poll = max(chat.last_visitor_poll, saved_at)
             body = db.record(chat.id)
