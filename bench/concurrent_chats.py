@@ -722,15 +722,20 @@ def report(args, i: int, r: dict) -> None:
     sp, cp = r["server_cpu_pct_per_second"], r["client_cpu_pct_per_second"]
     print(f"  CPU per second of the run: server p50 {sp['p50']}% / p90 {sp['p90']}% / max "
           f"{sp['max']}%, client p50 {cp['p50']}% / p90 {cp['p90']}% / max {cp['max']}%")
-    print("  | kind | count | p50 ms | p95 ms | p99 ms | max ms |")
-    print("  |---|---:|---:|---:|---:|---:|")
-    for kind, s in r["latency_by_kind"].items():
-        print(f"  | {kind} | {s['count']} | {s['p50_ms']} | {s['p95_ms']} | {s['p99_ms']} | "
-              f"{s['max_ms']} |")
-    for sample in r["error_samples"][:5]:
-        print(f"  error: {sample}")
+    print_kinds(r, "  ")
     print(f"  targets (all chats done, no errors, p99 < 100 ms): "
           f"{'MET' if r['met'] else 'MISSED'}", flush=True)
+
+
+def print_kinds(r: dict, indent: str = "") -> None:
+    """A result's latency per request kind (a Markdown table) and its first error samples."""
+    print(f"{indent}| kind | count | p50 ms | p95 ms | p99 ms | max ms |")
+    print(f"{indent}|---|---:|---:|---:|---:|---:|")
+    for kind, s in r["latency_by_kind"].items():
+        print(f"{indent}| {kind} | {s['count']} | {s['p50_ms']} | {s['p95_ms']} | {s['p99_ms']} | "
+              f"{s['max_ms']} |")
+    for sample in r["error_samples"][:5]:
+        print(f"{indent}error: {sample}")
 
 
 def main(argv=None) -> int:

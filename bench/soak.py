@@ -348,13 +348,8 @@ def report(args, r: dict) -> None:
           + (f", accept races (chat rang out before the bot took it) {races}" if races else ""))
     print(f"latency all requests: p50 {la['p50_ms']} ms, p95 {la['p95_ms']} ms, "
           f"p99 {la['p99_ms']} ms, max {la['max_ms']} ms")
-    print("| kind | count | p50 ms | p95 ms | p99 ms | max ms |")
-    print("|---|---:|---:|---:|---:|---:|")
-    for kind, s in r["latency_by_kind"].items():
-        print(f"| {kind} | {s['count']} | {s['p50_ms']} | {s['p95_ms']} | {s['p99_ms']} | "
-              f"{s['max_ms']} |")
-    for sample in r["error_samples"][:5]:
-        print(f"error: {sample}")
+    from bench.concurrent_chats import print_kinds  # after monkey.patch_all() (see the top)
+    print_kinds(r)
     print(f"RSS: {r['rss_start_mb']} MB at start, {r['rss_end_mb']} MB at the end, peak (VmHWM) "
           f"{r['vm_hwm_mb']} MB")
     s = r["rss_slope"]
