@@ -235,7 +235,7 @@ class Persistence:
         for chat_id, body in db.resident_chats(tree.clock.now() - retention.seconds,
                                                retention.count):
             chat = self._load_chat(chat_id, body)
-            dict.__setitem__(tree.chats, chat.id, chat)
+            tree.chats[chat.id] = chat
             if chat.ended:
                 retention.ended_chat(chat)
             else:
